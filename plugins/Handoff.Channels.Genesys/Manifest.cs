@@ -1,0 +1,4 @@
+using Handoff.Channels;
+using Handoff.Channels.Genesys;
+
+[assembly: ChannelPlugin(GenesysChannel.Name)]

@@ -1,0 +1,31 @@
+namespace Handoff.Channels;
+
+/// <summary>
+/// The runtime side of a channel plugin: turns Handoff's operations into the contact center's calls.
+/// Registered transient (typed HttpClients are transient), so keep no state in the instance.
+/// </summary>
+/// <remarks>
+/// Core calls these methods from its durable outbox, in order per handoff, and retries on a
+/// <see cref="DeliveryOutcome.Retry"/> result. Every call for one handoff carries the same <see cref="ChannelHandoff"/>,
+/// including the <see cref="ChannelHandoff.State"/> the adapter returned earlier.
+/// </remarks>
+public interface IChannelAdapter
+{
+    /// <summary>The channel name, as in <see cref="ChannelPluginAttribute"/>.</summary>
+    string Channel { get; }
+
+    /// <summary>The queues this channel is configured for (case-insensitive names).</summary>
+    IReadOnlyCollection<string> Queues { get; }
+
+    /// <summary>Opens the conversation in the contact center: the first message carries the bot transcript.</summary>
+    Task<DeliveryResult> StartAsync(ChannelHandoff handoff, CancellationToken cancellationToken);
+
+    /// <summary>Relays one user message to the agent.</summary>
+    Task<DeliveryResult> SendMessageAsync(ChannelHandoff handoff, ChannelMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Tells the agent that the user is typing.</summary>
+    Task<DeliveryResult> SendTypingAsync(ChannelHandoff handoff, CancellationToken cancellationToken);
+
+    /// <summary>Tells the contact center that the user side ended the handoff.</summary>
+    Task<DeliveryResult> EndAsync(ChannelHandoff handoff, string? reason, CancellationToken cancellationToken);
+}
