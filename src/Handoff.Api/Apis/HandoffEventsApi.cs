@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using System.Text;
+using Handoff.Core.Storage;
+using Microsoft.Net.Http.Headers;
+
+namespace Handoff.Api.Apis;
+
+/// <summary><c>GET /v1/handoffs/{id}/events</c>: a JSON page of events, or a Server-Sent Events stream.</summary>
+public static class HandoffEventsApi
+{
+    private const int PageSize = 500;
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+
+    public static async Task<IResult> GetEvents(
+        string id,
+        long? after,
+        HttpContext httpContext,
+        ClaimsPrincipal principal,
+        [AsParameters] HandoffServices services,
+        HandoffSignals signals,
+        IHostApplicationLifetime lifetime,
+        CancellationToken cancellationToken)
+    {
+        if (after < 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["Must be zero or more."] });
+        }
+
+        if (await HandoffApi.FindAsync(id, principal, services, cancellationToken) is null)
+        {
+            return HandoffApi.HandoffNotFound(id);
+        }
+
+        var wantsStream = httpContext.Request.GetTypedHeaders().Accept
+            .Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
+        if (!wantsStream)
+        {
+            var events = await services.Commands.GetEventsAsync(id, after ?? 0, PageSize * 2, cancellationToken);
+            return TypedResults.Ok(events.Select(EventResponse.From).ToArray());
+        }
+
+        var lastEventId = httpContext.Request.Headers["Last-Event-ID"].ToString();
+        var start = long.TryParse(lastEventId, out var resumed) && resumed >= 0 ? resumed : after ?? 0;
+        await StreamAsync(httpContext, id, start, services, signals, lifetime.ApplicationStopping, cancellationToken);
+        return TypedResults.Empty;
+    }
+
+    private static async Task StreamAsync(HttpContext httpContext, string id, long after, HandoffServices services, HandoffSignals signals, CancellationToken stopping, CancellationToken requestAborted)
+    {
+        var response = httpContext.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers[HeaderNames.Connection] = "keep-alive";
+        response.Headers["X-Accel-Buffering"] = "no";
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping, requestAborted);
+        var ct = cts.Token;
+        var last = after;
+        try
+        {
+            await response.WriteAsync("retry: 3000\n\n", ct);
+            while (!ct.IsCancellationRequested)
+            {
+                // Take the wake-up before reading, so an event stored in between is never missed.
+                var signalled = signals.WaitForEventsAsync(id, ct);
+                var events = await services.Commands.GetEventsAsync(id, last, PageSize, ct);
+                if (events.Count > 0)
+                {
+                    var text = new StringBuilder();
+                    foreach (var e in events)
+                    {
+                        text.Append("id: ").Append(e.Seq).Append('\n')
+                            .Append("event: ").Append(e.Type).Append('\n')
+                            .Append("data: ").Append(e.DataJson).Append("\n\n");
+                        last = e.Seq;
+                    }
+
+                    await response.WriteAsync(text.ToString(), ct);
+                    await response.Body.FlushAsync(ct);
+                    if (events.Count == PageSize)
+                    {
+                        continue;
+                    }
+                }
+
+                var finished = await Task.WhenAny(signalled, Task.Delay(KeepAliveInterval, ct));
+                if (finished != signalled)
+                {
+                    await response.WriteAsync(": keep-alive\n\n", ct);
+                    await response.Body.FlushAsync(ct);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (stopping.IsCancellationRequested && !requestAborted.IsCancellationRequested)
+        {
+            // Shutting down: say so and close; EventSource clients reconnect (with Last-Event-ID) to another instance.
+            try
+            {
+                await response.WriteAsync(": server shutting down, reconnect\nretry: 1000\n\n", requestAborted);
+                await response.Body.FlushAsync(requestAborted);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+            }
+        }
+
+    }
+}

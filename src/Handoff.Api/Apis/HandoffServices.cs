@@ -1,0 +1,12 @@
+using Handoff.Core.Application;
+using Microsoft.Extensions.Options;
+
+namespace Handoff.Api.Apis;
+
+/// <summary>What the handoff endpoints need, taken as <c>[AsParameters]</c> so handler signatures stay short.</summary>
+public sealed class HandoffServices(HandoffCommands commands, IOptionsSnapshot<HandoffOptions> options, ILogger<HandoffServices> logger)
+{
+    public HandoffCommands Commands { get; } = commands;
+    public HandoffOptions Options { get; } = options.Value;
+    public ILogger Logger { get; } = logger;
+}

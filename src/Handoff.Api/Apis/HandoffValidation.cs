@@ -1,0 +1,152 @@
+using System.Net.Mail;
+
+namespace Handoff.Api.Apis;
+
+/// <summary>Validates request bodies and lists every problem per field, as ValidationProblemDetails <c>errors</c>.</summary>
+internal static class HandoffValidation
+{
+    private const int MaxIdLength = 128;
+    private const int MaxNameLength = 256;
+    private const int MaxAttributeKeyLength = 128;
+    private const int MaxAttributeValueLength = 2048;
+    private const int MaxReasonLength = 512;
+
+    public static Dictionary<string, string[]> Validate(StartHandoffRequest? request, HandoffOptions options)
+    {
+        var errors = new Errors();
+        if (request is null)
+        {
+            errors.Add("body", "A JSON body is required.");
+            return errors.ToDictionary();
+        }
+
+        errors.Required("channel", request.Channel, MaxNameLength);
+        errors.Required("queue", request.Queue, MaxNameLength);
+        if (request.User is null)
+        {
+            errors.Add("user", "The user is required.");
+        }
+        else
+        {
+            errors.Required("user.id", request.User.Id, MaxIdLength);
+            errors.Optional("user.nickname", request.User.Nickname, MaxNameLength);
+            errors.Optional("user.firstName", request.User.FirstName, MaxNameLength);
+            errors.Optional("user.lastName", request.User.LastName, MaxNameLength);
+            if (errors.Optional("user.email", request.User.Email, MaxNameLength) && request.User.Email is { Length: > 0 } email && !MailAddress.TryCreate(email, out _))
+            {
+                errors.Add("user.email", "Not a valid email address.");
+            }
+        }
+
+        if (request.Transcript is { } transcript)
+        {
+            if (transcript.Count > options.MaxTranscriptEntries)
+            {
+                errors.Add("transcript", $"At most {options.MaxTranscriptEntries} entries.");
+            }
+
+            for (var i = 0; i < Math.Min(transcript.Count, options.MaxTranscriptEntries); i++)
+            {
+                var line = transcript[i];
+                if (line is null)
+                {
+                    errors.Add($"transcript[{i}]", "An entry is required.");
+                    continue;
+                }
+
+                if (line.From is not ("user" or "bot"))
+                {
+                    errors.Add($"transcript[{i}].from", "Must be 'user' or 'bot'.");
+                }
+
+                errors.Required($"transcript[{i}].text", line.Text, options.MaxTextLength);
+            }
+        }
+
+        if (request.Attributes is { } attributes)
+        {
+            if (attributes.Count > options.MaxAttributes)
+            {
+                errors.Add("attributes", $"At most {options.MaxAttributes} attributes.");
+            }
+
+            foreach (var (key, value) in attributes)
+            {
+                if (string.IsNullOrWhiteSpace(key) || key.Length > MaxAttributeKeyLength)
+                {
+                    errors.Add("attributes", $"Attribute names must be 1 to {MaxAttributeKeyLength} characters.");
+                }
+                else if (value is null)
+                {
+                    errors.Add($"attributes.{key}", "A string value is required.");
+                }
+                else if (value.Length > MaxAttributeValueLength)
+                {
+                    errors.Add($"attributes.{key}", $"At most {MaxAttributeValueLength} characters.");
+                }
+            }
+        }
+
+        return errors.ToDictionary();
+    }
+
+    public static Dictionary<string, string[]> Validate(SendMessageRequest? request, HandoffOptions options)
+    {
+        var errors = new Errors();
+        if (request is null)
+        {
+            errors.Add("body", "A JSON body is required.");
+            return errors.ToDictionary();
+        }
+
+        errors.Optional("id", request.Id, MaxIdLength);
+        errors.Required("text", request.Text, options.MaxTextLength);
+        return errors.ToDictionary();
+    }
+
+    public static Dictionary<string, string[]> Validate(EndHandoffRequest? request)
+    {
+        var errors = new Errors();
+        errors.Optional("reason", request?.Reason, MaxReasonLength);
+        return errors.ToDictionary();
+    }
+
+    private sealed class Errors
+    {
+        private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+        public void Add(string field, string message)
+        {
+            if (!_errors.TryGetValue(field, out var list))
+            {
+                _errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        public bool Required(string field, string? value, int maxLength)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                Add(field, "The field is required.");
+                return false;
+            }
+
+            return Optional(field, value, maxLength);
+        }
+
+        public bool Optional(string field, string? value, int maxLength)
+        {
+            if (value is not null && value.Length > maxLength)
+            {
+                Add(field, $"At most {maxLength} characters.");
+                return false;
+            }
+
+            return true;
+        }
+
+        public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,92 @@
+using Handoff.Channels;
+using Handoff.Core.Domain;
+using Handoff.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Handoff.Core.Application;
+
+/// <summary>
+/// Where channels hand what the contact center sent. Each (channel, external id) is stored once, in the same
+/// transaction as its effect, so a retried webhook — even to another replica or after a restart — is relayed once.
+/// </summary>
+public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time, ILogger<HandoffInbox> logger) : IChannelInbox
+{
+    public async Task<InboxResult> AcceptAsync(ChannelInbound inbound, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inbound);
+        var now = time.GetUtcNow();
+        var wrongChannel = false;
+        var ended = false;
+        var result = await store.UpdateAsync(inbound.HandoffId, h =>
+        {
+            if (!string.Equals(h.Channel, inbound.Channel, StringComparison.OrdinalIgnoreCase))
+            {
+                wrongChannel = true;
+                return HandoffUpdate.None(h);
+            }
+
+            if (!h.IsActive && inbound.Kind != InboundKind.Receipt)
+            {
+                ended = true;
+                return HandoffUpdate.None(h);
+            }
+
+            return new HandoffUpdate(Decide(h, inbound, now));
+        }, new InboundKey(inbound.Channel, inbound.ExternalId), cancellationToken).ConfigureAwait(false);
+
+        var outcome = result.Outcome switch
+        {
+            UpdateOutcome.NotFound => InboxResult.UnknownHandoff,
+            UpdateOutcome.Duplicate => InboxResult.Duplicate,
+            _ when wrongChannel => InboxResult.UnknownHandoff,
+            _ when ended => InboxResult.HandoffEnded,
+            _ => InboxResult.Accepted,
+        };
+
+        if (outcome == InboxResult.UnknownHandoff)
+        {
+            LogUnknown(logger, inbound.Channel, inbound.Kind, inbound.HandoffId, inbound.ExternalId);
+        }
+        else if (outcome == InboxResult.Duplicate)
+        {
+            LogDuplicate(logger, inbound.Channel, inbound.Kind, inbound.HandoffId, inbound.ExternalId);
+        }
+
+        if (outcome == InboxResult.Accepted && result.Handoff is { } handoff)
+        {
+            if (inbound.Kind == InboundKind.AgentEnded)
+            {
+                HandoffMetrics.Ended(handoff);
+            }
+
+            if (result.Events.Any(e => e.Type == EventTypes.Connected) && handoff.FirstAgentMessageAt is { } first)
+            {
+                HandoffMetrics.FirstAgentMessage(handoff, first - handoff.CreatedAt);
+            }
+        }
+
+        HandoffMetrics.Inbound(inbound.Channel, inbound.Kind.ToString(), outcome.ToString());
+        return outcome;
+    }
+
+    private static Transition Decide(HandoffRecord h, ChannelInbound inbound, DateTimeOffset now)
+    {
+        var agentName = string.IsNullOrWhiteSpace(inbound.AgentDisplayName) ? h.AgentDisplayName ?? "Agent" : inbound.AgentDisplayName;
+        return inbound.Kind switch
+        {
+            InboundKind.AgentMessage => HandoffTransitions.AgentMessage(h, inbound.ExternalId, inbound.Text, agentName, inbound.State, now),
+            InboundKind.AgentTyping => HandoffTransitions.AgentTyping(h, agentName, now),
+            InboundKind.Receipt when inbound.ReceiptForMessageId is { } messageId => inbound.ReceiptDelivered == true
+                ? HandoffTransitions.MessageDelivered(h, messageId)
+                : HandoffTransitions.MessageFailed(h, messageId, inbound.Reason ?? "failed"),
+            InboundKind.AgentEnded => HandoffTransitions.End(h, EndedBy.Agent, inbound.Reason, now),
+            _ => HandoffTransitions.ChannelStateChanged(h, inbound.State, now),
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored {Channel} {Kind} for unknown handoff {HandoffId} (delivery {ExternalId})")]
+    private static partial void LogUnknown(ILogger logger, string channel, InboundKind kind, string handoffId, string externalId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored duplicate {Channel} {Kind} for handoff {HandoffId} (delivery {ExternalId})")]
+    private static partial void LogDuplicate(ILogger logger, string channel, InboundKind kind, string handoffId, string externalId);
+}

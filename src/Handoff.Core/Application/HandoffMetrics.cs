@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Handoff.Core.Domain;
+
+namespace Handoff.Core.Application;
+
+/// <summary>Handoff's own telemetry: <c>Handoff.Core</c> ActivitySource and Meter (ServiceDefaults subscribes to <c>Handoff.*</c>).</summary>
+public static class HandoffMetrics
+{
+    public const string Name = "Handoff.Core";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+    private static readonly Meter Meter = new(Name);
+
+    private static readonly Counter<long> StartedCounter = Meter.CreateCounter<long>("handoff.started", description: "Handoffs started.");
+    private static readonly UpDownCounter<long> ActiveCounter = Meter.CreateUpDownCounter<long>("handoff.active", description: "Handoffs started and not yet ended in this process.");
+    private static readonly Counter<long> EndedCounter = Meter.CreateCounter<long>("handoff.ended", description: "Handoffs ended, by who ended them.");
+    private static readonly Counter<long> DeliveriesCounter = Meter.CreateCounter<long>("handoff.outbox.deliveries", description: "Outbox delivery attempts to channels, by kind and outcome.");
+    private static readonly Counter<long> InboundCounter = Meter.CreateCounter<long>("handoff.inbound", description: "Inbound channel deliveries, by kind and result.");
+    private static readonly Histogram<double> TimeToAgent = Meter.CreateHistogram<double>("handoff.time_to_agent", unit: "s", description: "Time from handoff start to the first agent message.");
+
+    internal static void Started(Application.StartOutcome outcome, HandoffRecord h)
+    {
+        if (outcome != Application.StartOutcome.Created)
+        {
+            return;
+        }
+
+        var tags = new TagList { { "handoff.channel", h.Channel }, { "handoff.queue", h.Queue } };
+        StartedCounter.Add(1, tags);
+        ActiveCounter.Add(1, tags);
+    }
+
+    internal static void Ended(HandoffRecord h)
+    {
+        var tags = new TagList { { "handoff.channel", h.Channel }, { "handoff.queue", h.Queue } };
+        ActiveCounter.Add(-1, tags);
+        tags.Add("handoff.ended_by", h.EndedBy ?? "unknown");
+        tags.Add("handoff.status", h.Status.ToString().ToLowerInvariant());
+        EndedCounter.Add(1, tags);
+    }
+
+    internal static void Delivery(string channel, OutboxKind kind, string outcome) =>
+        DeliveriesCounter.Add(1, new TagList { { "handoff.channel", channel }, { "kind", kind.ToString().ToLowerInvariant() }, { "outcome", outcome } });
+
+    internal static void Inbound(string channel, string kind, string result) =>
+        InboundCounter.Add(1, new TagList { { "handoff.channel", channel }, { "kind", kind }, { "result", result } });
+
+    internal static void FirstAgentMessage(HandoffRecord h, TimeSpan elapsed) =>
+        TimeToAgent.Record(elapsed.TotalSeconds, new TagList { { "handoff.channel", h.Channel }, { "handoff.queue", h.Queue } });
+}

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using Handoff.Channels;
+using Handoff.Core.Application;
+using Handoff.Core.Channels;
+using Handoff.Core.Domain;
+using Handoff.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Handoff.Core.Dispatch;
+
+/// <summary>
+/// Delivers the durable outbox to channel adapters: the head item of every handoff in parallel, items of one handoff
+/// strictly in order, with exponential backoff (or the channel's Retry-After) on transient failures. After the retry
+/// budget the bot is told (<c>handoff.failed</c> for a start, <c>message.failed</c> for a message).
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IHandoffStore store,
+    HandoffSignals signals,
+    IServiceScopeFactory scopes,
+    IOptions<OutboxOptions> options,
+    TimeProvider time,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly OutboxOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await store.GetDueOutboxAsync(time.GetUtcNow(), _options.BatchSize, stoppingToken).ConfigureAwait(false);
+                if (due.Count == 0)
+                {
+                    await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await using var scope = scopes.CreateAsyncScope();
+                var channels = scope.ServiceProvider.GetRequiredService<ChannelRegistry>();
+                await Parallel.ForEachAsync(due,
+                    new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = stoppingToken },
+                    (item, ct) => new ValueTask(DeliverAsync(item, channels, ct))).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogLoopFailed(logger, ex);
+                await Task.Delay(_options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        var wait = _options.PollInterval;
+        if (await store.GetNextOutboxDueAsync(stoppingToken).ConfigureAwait(false) is { } next)
+        {
+            var untilDue = next - time.GetUtcNow();
+            if (untilDue < wait)
+            {
+                wait = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue;
+            }
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await signals.WaitForOutboxAsync(wait, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Delivers one item and records the outcome. Never throws for a delivery problem.</summary>
+    internal async Task DeliverAsync(OutboxItem item, ChannelRegistry channels, CancellationToken stoppingToken)
+    {
+        var handoff = await store.GetAsync(item.HandoffId, stoppingToken).ConfigureAwait(false);
+        if (handoff is null)
+        {
+            await store.CompleteOutboxAsync(item, OutboxStatus.Cancelled, "handoff not found", null, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var activity = HandoffMetrics.ActivitySource.StartActivity($"outbox {item.Kind.ToString().ToLowerInvariant()}", ActivityKind.Internal);
+        activity?.SetTag("handoff.id", handoff.Id);
+        activity?.SetTag("handoff.channel", handoff.Channel);
+        activity?.SetTag("handoff.queue", handoff.Queue);
+        activity?.SetTag("handoff.outbox.attempt", item.Attempts + 1);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["HandoffId"] = handoff.Id });
+
+        if (Skip(item, handoff) is { } skip)
+        {
+            await store.CompleteOutboxAsync(item, OutboxStatus.Cancelled, skip.Reason, skip.Change, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        var adapter = channels.Find(handoff.Channel);
+        DeliveryResult result;
+        if (adapter is null)
+        {
+            result = DeliveryResult.Permanent($"Channel '{handoff.Channel}' is not installed.");
+        }
+        else
+        {
+            result = await CallAdapterAsync(adapter, item, handoff, stoppingToken).ConfigureAwait(false);
+        }
+
+        var attempts = item.Attempts + 1;
+        if (result.Outcome == DeliveryOutcome.Retry && item.Kind != OutboxKind.Typing && attempts < _options.MaxAttempts)
+        {
+            var delay = Backoff(attempts, result.RetryAfter);
+            LogRetry(logger, item.Kind, handoff.Id, attempts, delay, result.Reason);
+            HandoffMetrics.Delivery(handoff.Channel, item.Kind, "retry");
+            activity?.SetStatus(ActivityStatusCode.Error, "retry");
+            await store.RescheduleOutboxAsync(item, attempts, time.GetUtcNow() + delay, result.Reason, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (result.Outcome == DeliveryOutcome.Delivered)
+        {
+            HandoffMetrics.Delivery(handoff.Channel, item.Kind, "delivered");
+            Func<HandoffRecord, Transition> change = item.Kind == OutboxKind.Start
+                ? h => HandoffTransitions.StartDelivered(h, result.State, now)
+                : h => HandoffTransitions.ChannelStateChanged(h, result.State, now);
+            await store.CompleteOutboxAsync(item, OutboxStatus.Sent, null, change, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        var reason = result.Outcome == DeliveryOutcome.Retry
+            ? $"gave up after {attempts} attempts: {result.Reason}"
+            : result.Reason ?? "the channel refused it";
+        LogFailed(logger, item.Kind, handoff.Id, attempts, reason);
+        HandoffMetrics.Delivery(handoff.Channel, item.Kind, "failed");
+        activity?.SetStatus(ActivityStatusCode.Error, "failed");
+        Func<HandoffRecord, Transition>? failure = item.Kind switch
+        {
+            OutboxKind.Start => h => HandoffTransitions.StartFailed(h, reason, now),
+            OutboxKind.Message => h => HandoffTransitions.MessageFailed(h, item.MessageId!, reason),
+            _ => null,
+        };
+        var completed = await store.CompleteOutboxAsync(item, OutboxStatus.Failed, reason, failure, stoppingToken).ConfigureAwait(false);
+        if (item.Kind == OutboxKind.Start && completed.Handoff is { Status: HandoffStatus.Failed } failed && completed.Events.Count > 0)
+        {
+            HandoffMetrics.Ended(failed);
+        }
+    }
+
+    private async Task<DeliveryResult> CallAdapterAsync(IChannelAdapter adapter, OutboxItem item, HandoffRecord handoff, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(_options.AttemptTimeout);
+        var channelHandoff = handoff.ToChannel();
+        try
+        {
+            return item.Kind switch
+            {
+                OutboxKind.Start => await adapter.StartAsync(channelHandoff, timeout.Token).ConfigureAwait(false),
+                OutboxKind.Message => await adapter.SendMessageAsync(channelHandoff, new ChannelMessage(item.MessageId!, item.Text ?? string.Empty, item.CreatedAt), timeout.Token).ConfigureAwait(false),
+                OutboxKind.Typing => await adapter.SendTypingAsync(channelHandoff, timeout.Token).ConfigureAwait(false),
+                OutboxKind.End => await adapter.EndAsync(channelHandoff, item.Text, timeout.Token).ConfigureAwait(false),
+                _ => DeliveryResult.Permanent($"Unknown outbox item kind {item.Kind}."),
+            };
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return DeliveryResult.Transient($"the channel did not answer within {_options.AttemptTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAdapterThrew(logger, ex, adapter.Channel, item.Kind, handoff.Id);
+            return DeliveryResult.Transient($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Work that no longer makes sense: typing or messages after the agent side ended (the user was told), a start after an end.</summary>
+    private static (string Reason, Func<HandoffRecord, Transition>? Change)? Skip(OutboxItem item, HandoffRecord handoff)
+    {
+        if (handoff.IsActive)
+        {
+            return null;
+        }
+
+        return item.Kind switch
+        {
+            OutboxKind.Typing => ("handoff ended", null),
+            OutboxKind.Start when handoff.Status == HandoffStatus.Failed => ("handoff failed", null),
+            // Messages the user sent before ending still go out, ahead of the end itself.
+            OutboxKind.Message when handoff.EndedBy == EndedBy.User => null,
+            OutboxKind.Message => ("handoff ended", h => HandoffTransitions.MessageFailed(h, item.MessageId!, "handoff_ended")),
+            _ => null,
+        };
+    }
+
+    private TimeSpan Backoff(int attempts, TimeSpan? retryAfter)
+    {
+        var exponential = TimeSpan.FromMilliseconds(_options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempts - 1));
+        var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, _options.BaseDelay.TotalMilliseconds / 2)));
+        var delay = exponential + jitter;
+        if (delay > _options.MaxDelay)
+        {
+            delay = _options.MaxDelay;
+        }
+
+        return retryAfter is { } after && after > delay ? after : delay;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox loop failed; retrying")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} for handoff {HandoffId} not delivered (attempt {Attempts}); retrying in {Delay}: {Reason}")]
+    private static partial void LogRetry(ILogger logger, OutboxKind kind, string handoffId, int attempts, TimeSpan delay, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Kind} for handoff {HandoffId} failed after {Attempts} attempt(s): {Reason}")]
+    private static partial void LogFailed(ILogger logger, OutboxKind kind, string handoffId, int attempts, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel} threw delivering {Kind} for handoff {HandoffId}")]
+    private static partial void LogAdapterThrew(ILogger logger, Exception exception, string channel, OutboxKind kind, string handoffId);
+}

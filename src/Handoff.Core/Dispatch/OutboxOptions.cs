@@ -1,0 +1,27 @@
+namespace Handoff.Core.Dispatch;
+
+/// <summary>Section <c>Handoff:Outbox</c>: how the dispatcher delivers queued work to channels.</summary>
+public sealed class OutboxOptions
+{
+    public const string SectionName = "Handoff:Outbox";
+
+    /// <summary>Attempts per item before the bot is told it failed.</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>First retry delay; doubles per attempt up to <see cref="MaxDelay"/>.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Handoffs delivered in parallel (one item at a time per handoff, so order is kept).</summary>
+    public int Concurrency { get; set; } = 32;
+
+    /// <summary>Items read per batch.</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>Timeout of one adapter call.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>How often the store is checked even without a local signal (work from another replica, retries coming due).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace Handoff.Core.Domain;
+
+[JsonConverter(typeof(JsonStringEnumConverter<HandoffStatus>))]
+public enum HandoffStatus
+{
+    [JsonStringEnumMemberName("queued")] Queued,
+    [JsonStringEnumMemberName("connected")] Connected,
+    [JsonStringEnumMemberName("ended")] Ended,
+    [JsonStringEnumMemberName("failed")] Failed,
+}
+
+/// <summary>Who ended a handoff.</summary>
+public static class EndedBy
+{
+    public const string Agent = "agent";
+    public const string User = "user";
+    public const string System = "system";
+    public const string Timeout = "timeout";
+}
+
+public sealed record HandoffUser(string Id, string? Nickname = null, string? FirstName = null, string? LastName = null, string? Email = null);
+
+public sealed record TranscriptEntry(string From, string Text, DateTimeOffset? Time);
+
+/// <summary>The handoff aggregate: one user, one queue, one conversation in one contact center.</summary>
+public sealed record HandoffRecord
+{
+    public required string Id { get; init; }
+    public required string Client { get; init; }
+    public required string Channel { get; init; }
+    public required string Queue { get; init; }
+    public required HandoffUser User { get; init; }
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<TranscriptEntry> Transcript { get; init; } = [];
+    public HandoffStatus Status { get; init; } = HandoffStatus.Queued;
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    public string? EndReason { get; init; }
+    public string? EndedBy { get; init; }
+    public string? AgentDisplayName { get; init; }
+    public DateTimeOffset? FirstAgentMessageAt { get; init; }
+    /// <summary>Opaque state the channel adapter asked us to keep (e.g. the contact center's conversation id).</summary>
+    public IReadOnlyDictionary<string, string> ChannelState { get; init; } = new Dictionary<string, string>();
+
+    public bool IsActive => Status is HandoffStatus.Queued or HandoffStatus.Connected;
+}
+
+/// <summary>A stored event in a handoff's feed. <see cref="Seq"/> grows monotonically across all handoffs.</summary>
+public sealed record HandoffEvent(long Seq, string HandoffId, string Type, DateTimeOffset Time, string DataJson);
+
+/// <summary>An event about to be stored.</summary>
+public sealed record NewEvent(string Type, object Data);
+
+public static class EventTypes
+{
+    public const string Queued = "handoff.queued";
+    public const string Connected = "handoff.connected";
+    public const string Failed = "handoff.failed";
+    public const string Ended = "handoff.ended";
+    public const string AgentMessage = "agent.message";
+    public const string AgentTyping = "agent.typing";
+    public const string MessageDelivered = "message.delivered";
+    public const string MessageFailed = "message.failed";
+
+    public static readonly IReadOnlyList<string> All =
+        [Queued, Connected, Failed, Ended, AgentMessage, AgentTyping, MessageDelivered, MessageFailed];
+}

@@ -1,0 +1,27 @@
+using Handoff.Channels;
+using Handoff.Core.Application;
+using Handoff.Core.Channels;
+using Handoff.Core.Dispatch;
+using Handoff.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Handoff.Core;
+
+public static class HandoffCoreServiceCollectionExtensions
+{
+    /// <summary>Registers the domain services: SQLite store, commands, inbox for channels, outbox dispatcher.</summary>
+    public static IServiceCollection AddHandoffCore(this IServiceCollection services, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<HandoffSignals>();
+        services.AddSingleton<IHandoffStore>(sp => new SqliteHandoffStore(connectionString, sp.GetRequiredService<HandoffSignals>()));
+        services.AddScoped<ChannelRegistry>();
+        services.AddScoped<HandoffCommands>();
+        services.AddSingleton<IChannelInbox, HandoffInbox>();
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
+        services.AddHostedService<OutboxDispatcher>();
+        return services;
+    }
+}

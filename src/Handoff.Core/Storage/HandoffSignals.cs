@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+
+namespace Handoff.Core.Storage;
+
+/// <summary>
+/// In-process wake-ups after a commit: event-feed readers (SSE) wait for their handoff, the dispatcher waits for outbox work.
+/// Signals carry no data; readers always re-read the store, so a missed or extra signal is harmless.
+/// </summary>
+public sealed class HandoffSignals
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _handoffWaiters = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _outbox = new(0, int.MaxValue);
+    private int _outboxPending;
+
+    /// <summary>A task that completes the next time events are appended to <paramref name="handoffId"/>.</summary>
+    public Task WaitForEventsAsync(string handoffId, CancellationToken cancellationToken)
+    {
+        var tcs = _handoffWaiters.GetOrAdd(handoffId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        return tcs.Task.WaitAsync(cancellationToken);
+    }
+
+    public void EventsAppended(string handoffId)
+    {
+        if (_handoffWaiters.TryRemove(handoffId, out var tcs))
+        {
+            tcs.TrySetResult();
+        }
+    }
+
+    /// <summary>Outbox work was added or became due.</summary>
+    public void OutboxChanged()
+    {
+        // Coalesce: one pending release is enough to wake the dispatcher.
+        if (Interlocked.Exchange(ref _outboxPending, 1) == 0)
+        {
+            _outbox.Release();
+        }
+    }
+
+    /// <summary>Waits for outbox work or the timeout; returns true when signalled.</summary>
+    public async Task<bool> WaitForOutboxAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var signalled = await _outbox.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (signalled)
+        {
+            Interlocked.Exchange(ref _outboxPending, 0);
+        }
+
+        return signalled;
+    }
+}

@@ -1,0 +1,71 @@
+using Handoff.Core.Domain;
+
+namespace Handoff.Core.Storage;
+
+/// <summary>
+/// Durable storage for handoffs, their event feeds, the outbox of work for channels and the inbound dedupe keys.
+/// Every write that changes a handoff also stores the events it produced, in one transaction.
+/// </summary>
+public interface IHandoffStore
+{
+    /// <summary>Stores a new handoff and its first outbox item, unless the user already has an active handoff on that channel and queue.</summary>
+    Task<CreateResult> CreateAsync(HandoffRecord handoff, OutboxItem start, string? idempotencyKey, CancellationToken cancellationToken);
+
+    Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the handoff, lets <paramref name="decide"/> choose what changes, and stores the result atomically
+    /// (new state, events, an optional outbox item, an optional inbound dedupe key).
+    /// </summary>
+    Task<UpdateResult> UpdateAsync(string handoffId, Func<HandoffRecord, HandoffUpdate> decide, InboundKey? inboundKey, CancellationToken cancellationToken);
+
+    /// <summary>Events of one handoff with <c>seq &gt; afterSeq</c>, oldest first.</summary>
+    Task<IReadOnlyList<HandoffEvent>> GetEventsAsync(string handoffId, long afterSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The oldest pending outbox item of each handoff whose next attempt is due (order per handoff is kept by only ever handing out the head).</summary>
+    Task<IReadOnlyList<OutboxItem>> GetDueOutboxAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>When the next pending head becomes due, if any.</summary>
+    Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Finishes an outbox item and applies what its outcome means for the handoff, atomically.</summary>
+    Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken);
+
+    Task RescheduleOutboxAsync(OutboxItem item, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken);
+
+    /// <summary>Active handoffs not updated since <paramref name="before"/> (for inactivity timeouts).</summary>
+    Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+}
+
+public sealed record CreateResult(HandoffRecord Handoff, bool Created, IReadOnlyList<HandoffEvent> Events)
+{
+    /// <summary>True when the user already had an active handoff on that queue (<see cref="Handoff"/> is that one).</summary>
+    public bool Conflict => !Created && !Replayed;
+
+    /// <summary>True when the idempotency key was seen before (<see cref="Handoff"/> is the one it created).</summary>
+    public bool Replayed { get; init; }
+}
+
+/// <summary>What <see cref="IHandoffStore.UpdateAsync"/> should store.</summary>
+public sealed record HandoffUpdate(Transition Transition, OutboxItem? Enqueue = null)
+{
+    public static HandoffUpdate None(HandoffRecord handoff) => new(Transition.Unchanged(handoff));
+}
+
+/// <summary>A channel's id for something it delivered: stored once, so retries and replicas never relay twice.</summary>
+public sealed record InboundKey(string Channel, string ExternalId);
+
+public enum UpdateOutcome
+{
+    Applied,
+    NotFound,
+    /// <summary>The inbound key was stored before: nothing changed.</summary>
+    Duplicate,
+}
+
+/// <param name="Outbox">The outbox item enqueued, or the existing one when a client message id was seen before.</param>
+/// <param name="OutboxDuplicate">True when <paramref name="Outbox"/> existed already (same client message id).</param>
+public sealed record UpdateResult(UpdateOutcome Outcome, HandoffRecord? Handoff, IReadOnlyList<HandoffEvent> Events, OutboxItem? Outbox = null, bool OutboxDuplicate = false)
+{
+    public static readonly UpdateResult NotFound = new(UpdateOutcome.NotFound, null, []);
+}

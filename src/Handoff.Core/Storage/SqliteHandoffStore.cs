@@ -1,0 +1,464 @@
+using System.Data;
+using System.Text.Json;
+using Handoff.Core.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace Handoff.Core.Storage;
+
+/// <summary>
+/// SQLite implementation of <see cref="IHandoffStore"/> (WAL mode). Writes are serialised in-process and run in
+/// <c>BEGIN IMMEDIATE</c> transactions, so several processes sharing the file stay consistent too.
+/// </summary>
+public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly HandoffSignals _signals;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteConnection _keepAlive;
+
+    public SqliteHandoffStore(string connectionString, HandoffSignals signals)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DefaultTimeout < 30)
+        {
+            builder.DefaultTimeout = 30;
+        }
+
+        _connectionString = builder.ToString();
+        _signals = signals;
+
+        // Keeps shared in-memory databases alive and runs the schema once.
+        _keepAlive = new SqliteConnection(_connectionString);
+        _keepAlive.Open();
+        Execute(_keepAlive, Schema.Sql);
+    }
+
+    public void Dispose()
+    {
+        _keepAlive.Dispose();
+        _writeLock.Dispose();
+    }
+
+    public async Task<CreateResult> CreateAsync(HandoffRecord handoff, OutboxItem start, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        CreateResult result;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var tx = connection.BeginTransaction(deferred: false);
+
+            if (idempotencyKey is not null)
+            {
+                var existingId = Scalar<string>(connection, tx,
+                    "SELECT handoff_id FROM idempotency WHERE client = $client AND key = $key",
+                    ("$client", handoff.Client), ("$key", idempotencyKey));
+                if (existingId is not null && ReadHandoff(connection, tx, existingId) is { } replayed)
+                {
+                    return new CreateResult(replayed, Created: false, []) { Replayed = true };
+                }
+            }
+
+            var activeKey = ActiveKey(handoff);
+            var activeId = Scalar<string>(connection, tx, "SELECT id FROM handoffs WHERE active_key = $key", ("$key", activeKey));
+            if (activeId is not null && ReadHandoff(connection, tx, activeId) is { } active)
+            {
+                return new CreateResult(active, Created: false, []);
+            }
+
+            WriteHandoff(connection, tx, handoff, insert: true);
+            InsertOutbox(connection, tx, start);
+            if (idempotencyKey is not null)
+            {
+                Execute(connection, tx,
+                    "INSERT INTO idempotency (client, key, handoff_id, created_at) VALUES ($client, $key, $id, $at)",
+                    ("$client", handoff.Client), ("$key", idempotencyKey), ("$id", handoff.Id), ("$at", handoff.CreatedAt.ToUnixTimeMilliseconds()));
+            }
+
+            tx.Commit();
+            result = new CreateResult(handoff, Created: true, []);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        _signals.OutboxChanged();
+        return result;
+    }
+
+    public Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        return Task.FromResult(ReadHandoff(connection, null, id));
+    }
+
+    public async Task<UpdateResult> UpdateAsync(string handoffId, Func<HandoffRecord, HandoffUpdate> decide, InboundKey? inboundKey, CancellationToken cancellationToken)
+    {
+        UpdateResult result;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var tx = connection.BeginTransaction(deferred: false);
+
+            var current = ReadHandoff(connection, tx, handoffId);
+            if (current is null)
+            {
+                return UpdateResult.NotFound;
+            }
+
+            if (inboundKey is not null)
+            {
+                var inserted = Execute(connection, tx,
+                    "INSERT OR IGNORE INTO inbound (channel, external_id, handoff_id, received_at) VALUES ($channel, $external, $id, $at)",
+                    ("$channel", inboundKey.Channel), ("$external", inboundKey.ExternalId), ("$id", handoffId),
+                    ("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                if (inserted == 0)
+                {
+                    return new UpdateResult(UpdateOutcome.Duplicate, current, []);
+                }
+            }
+
+            var update = decide(current);
+            OutboxItem? outbox = null;
+            var outboxDuplicate = false;
+            if (update.Enqueue is { } item)
+            {
+                var existing = item.MessageId is null ? null : ReadOutboxByMessage(connection, tx, handoffId, item.MessageId);
+                if (existing is not null)
+                {
+                    outbox = existing;
+                    outboxDuplicate = true;
+                }
+                else
+                {
+                    outbox = item with { Seq = InsertOutbox(connection, tx, item) };
+                }
+            }
+
+            var events = ApplyTransition(connection, tx, current, update.Transition);
+            tx.Commit();
+            result = new UpdateResult(UpdateOutcome.Applied, update.Transition.Handoff, events, outbox, outboxDuplicate);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        Publish(result);
+        return result;
+    }
+
+    public Task<IReadOnlyList<HandoffEvent>> GetEventsAsync(string handoffId, long afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null,
+            "SELECT seq, type, time, data FROM events WHERE handoff_id = $id AND seq > $after ORDER BY seq LIMIT $limit",
+            ("$id", handoffId), ("$after", afterSeq), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var events = new List<HandoffEvent>();
+        while (reader.Read())
+        {
+            events.Add(new HandoffEvent(reader.GetInt64(0), handoffId, reader.GetString(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3)));
+        }
+
+        return Task.FromResult<IReadOnlyList<HandoffEvent>>(events);
+    }
+
+    public Task<IReadOnlyList<OutboxItem>> GetDueOutboxAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null,
+            $"""
+            SELECT {OutboxColumns} FROM outbox o
+            JOIN (SELECT handoff_id, MIN(seq) AS head FROM outbox WHERE status = 0 GROUP BY handoff_id) h ON o.seq = h.head
+            WHERE o.next_attempt_at <= $now
+            ORDER BY o.seq
+            LIMIT $limit
+            """,
+            ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit));
+        return Task.FromResult<IReadOnlyList<OutboxItem>>(ReadOutbox(command));
+    }
+
+    public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        var next = Scalar<long?>(connection, null,
+            """
+            SELECT MIN(o.next_attempt_at) FROM outbox o
+            JOIN (SELECT handoff_id, MIN(seq) AS head FROM outbox WHERE status = 0 GROUP BY handoff_id) h ON o.seq = h.head
+            """);
+        return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
+    }
+
+    public async Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken)
+    {
+        UpdateResult result;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var tx = connection.BeginTransaction(deferred: false);
+            Execute(connection, tx,
+                "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error WHERE seq = $seq",
+                ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$seq", item.Seq));
+
+            var current = ReadHandoff(connection, tx, item.HandoffId);
+            IReadOnlyList<HandoffEvent> events = [];
+            if (current is not null && change is not null)
+            {
+                var transition = change(current);
+                events = ApplyTransition(connection, tx, current, transition);
+                current = transition.Handoff;
+            }
+
+            tx.Commit();
+            result = new UpdateResult(current is null ? UpdateOutcome.NotFound : UpdateOutcome.Applied, current, events);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        Publish(result);
+        _signals.OutboxChanged();
+        return result;
+    }
+
+    public async Task RescheduleOutboxAsync(OutboxItem item, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            Execute(connection, null,
+                "UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE seq = $seq AND status = 0",
+                ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$seq", item.Seq));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null,
+            "SELECT id FROM handoffs WHERE active_key IS NOT NULL AND updated_at < $before ORDER BY updated_at LIMIT $limit",
+            ("$before", before.ToUnixTimeMilliseconds()), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(ids);
+    }
+
+    private void Publish(UpdateResult result)
+    {
+        if (result.Events.Count > 0 && result.Handoff is not null)
+        {
+            _signals.EventsAppended(result.Handoff.Id);
+        }
+
+        if (result.Outbox is not null && !result.OutboxDuplicate)
+        {
+            _signals.OutboxChanged();
+        }
+    }
+
+    private static IReadOnlyList<HandoffEvent> ApplyTransition(SqliteConnection connection, SqliteTransaction tx, HandoffRecord current, Transition transition)
+    {
+        if (!ReferenceEquals(current, transition.Handoff) && current != transition.Handoff)
+        {
+            WriteHandoff(connection, tx, transition.Handoff, insert: false);
+        }
+
+        if (transition.Events.Count == 0)
+        {
+            return [];
+        }
+
+        var stored = new List<HandoffEvent>(transition.Events.Count);
+        var time = transition.Handoff.UpdatedAt == default ? DateTimeOffset.UtcNow : transition.Handoff.UpdatedAt;
+        foreach (var e in transition.Events)
+        {
+            var data = JsonSerializer.Serialize(e.Data, StoreJson.Options);
+            var seq = Scalar<long>(connection, tx,
+                "INSERT INTO events (handoff_id, type, time, data) VALUES ($id, $type, $time, $data) RETURNING seq",
+                ("$id", transition.Handoff.Id), ("$type", e.Type), ("$time", time.ToUnixTimeMilliseconds()), ("$data", data));
+            stored.Add(new HandoffEvent(seq, transition.Handoff.Id, e.Type, time, data));
+        }
+
+        return stored;
+    }
+
+    private static string ActiveKey(HandoffRecord h) =>
+        string.Join('\u001f', h.Client, h.Channel, h.Queue.ToUpperInvariant(), h.User.Id);
+
+    private static void WriteHandoff(SqliteConnection connection, SqliteTransaction tx, HandoffRecord h, bool insert)
+    {
+        var body = JsonSerializer.Serialize(h, StoreJson.Options);
+        var sql = insert
+            ? "INSERT INTO handoffs (id, client, channel, queue, user_id, status, active_key, created_at, updated_at, body) VALUES ($id, $client, $channel, $queue, $user, $status, $active, $created, $updated, $body)"
+            : "UPDATE handoffs SET status = $status, active_key = $active, updated_at = $updated, body = $body WHERE id = $id";
+        Execute(connection, tx, sql,
+            ("$id", h.Id), ("$client", h.Client), ("$channel", h.Channel), ("$queue", h.Queue), ("$user", h.User.Id),
+            ("$status", (int)h.Status), ("$active", h.IsActive ? ActiveKey(h) : null),
+            ("$created", h.CreatedAt.ToUnixTimeMilliseconds()), ("$updated", h.UpdatedAt.ToUnixTimeMilliseconds()), ("$body", body));
+    }
+
+    private static HandoffRecord? ReadHandoff(SqliteConnection connection, SqliteTransaction? tx, string id)
+    {
+        var body = Scalar<string>(connection, tx, "SELECT body FROM handoffs WHERE id = $id", ("$id", id));
+        return body is null ? null : JsonSerializer.Deserialize<HandoffRecord>(body, StoreJson.Options);
+    }
+
+    private const string OutboxColumns = "o.seq, o.handoff_id, o.kind, o.message_id, o.text, o.status, o.attempts, o.created_at, o.next_attempt_at, o.last_error";
+
+    private static long InsertOutbox(SqliteConnection connection, SqliteTransaction tx, OutboxItem item) =>
+        Scalar<long>(connection, tx,
+            """
+            INSERT INTO outbox (handoff_id, kind, message_id, text, status, attempts, created_at, next_attempt_at, last_error)
+            VALUES ($id, $kind, $message, $text, $status, $attempts, $created, $next, NULL) RETURNING seq
+            """,
+            ("$id", item.HandoffId), ("$kind", (int)item.Kind), ("$message", item.MessageId), ("$text", item.Text),
+            ("$status", (int)item.Status), ("$attempts", item.Attempts), ("$created", item.CreatedAt.ToUnixTimeMilliseconds()),
+            ("$next", item.NextAttemptAt.ToUnixTimeMilliseconds()));
+
+    private static OutboxItem? ReadOutboxByMessage(SqliteConnection connection, SqliteTransaction tx, string handoffId, string messageId)
+    {
+        using var command = Command(connection, tx,
+            $"SELECT {OutboxColumns} FROM outbox o WHERE o.handoff_id = $id AND o.message_id = $message",
+            ("$id", handoffId), ("$message", messageId));
+        return ReadOutbox(command).FirstOrDefault();
+    }
+
+    private static List<OutboxItem> ReadOutbox(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var items = new List<OutboxItem>();
+        while (reader.Read())
+        {
+            items.Add(new OutboxItem
+            {
+                Seq = reader.GetInt64(0),
+                HandoffId = reader.GetString(1),
+                Kind = (OutboxKind)reader.GetInt32(2),
+                MessageId = reader.IsDBNull(3) ? null : reader.GetString(3),
+                Text = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Status = (OutboxStatus)reader.GetInt32(5),
+                Attempts = reader.GetInt32(6),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                NextAttemptAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                LastError = reader.IsDBNull(9) ? null : reader.GetString(9),
+            });
+        }
+
+        return items;
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static int Execute(SqliteConnection connection, string sql) => Execute(connection, null, sql);
+
+    private static int Execute(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, tx, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private static T? Scalar<T>(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, tx, sql, parameters);
+        var value = command.ExecuteScalar();
+        if (value is null || value is DBNull)
+        {
+            return default;
+        }
+
+        var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        return (T)Convert.ChangeType(value, target, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static class Schema
+    {
+        public const string Sql =
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS handoffs (
+                id TEXT PRIMARY KEY,
+                client TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                queue TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                active_key TEXT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                body TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS ix_handoffs_idle ON handoffs (updated_at) WHERE active_key IS NOT NULL;
+            CREATE TABLE IF NOT EXISTS events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                handoff_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                time INTEGER NOT NULL,
+                data TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS ix_events_handoff ON events (handoff_id, seq);
+            CREATE TABLE IF NOT EXISTS outbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                handoff_id TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                message_id TEXT NULL,
+                text TEXT NULL,
+                status INTEGER NOT NULL,
+                attempts INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT NULL
+            );
+            CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_message ON outbox (handoff_id, message_id) WHERE message_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS ix_outbox_pending ON outbox (status, handoff_id, seq);
+            CREATE TABLE IF NOT EXISTS inbound (
+                channel TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                handoff_id TEXT NOT NULL,
+                received_at INTEGER NOT NULL,
+                PRIMARY KEY (channel, external_id)
+            );
+            CREATE TABLE IF NOT EXISTS idempotency (
+                client TEXT NOT NULL,
+                key TEXT NOT NULL,
+                handoff_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (client, key)
+            );
+            """;
+    }
+}

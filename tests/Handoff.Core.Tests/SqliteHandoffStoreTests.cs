@@ -1,0 +1,166 @@
+using Handoff.Core.Domain;
+using Handoff.Core.Storage;
+
+namespace Handoff.Core.Tests;
+
+public sealed class SqliteHandoffStoreTests : IDisposable
+{
+    private readonly TestData.TempStore _db = new();
+    private CancellationToken Ct => CancellationToken.None;
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public async Task Created_handoff_survives_a_restart_with_its_events()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.StartDelivered(x, null, TestData.Now)), null, Ct);
+
+        using var restarted = _db.Open();
+        var read = await restarted.GetAsync(h.Id, Ct);
+
+        Assert.NotNull(read);
+        Assert.Equal(h.User, read.User);
+        Assert.Equal("refund", read.Attributes["intent"]);
+        Assert.Equal(EventTypes.Queued, Assert.Single(await restarted.GetEventsAsync(h.Id, 0, 10, Ct)).Type);
+    }
+
+    [Fact]
+    public async Task Second_active_handoff_for_the_same_user_and_queue_is_a_conflict_naming_the_first()
+    {
+        var first = TestData.Handoff();
+        var second = TestData.Handoff();
+        await _db.Store.CreateAsync(first, TestData.Start(first), null, Ct);
+
+        var result = await _db.Store.CreateAsync(second, TestData.Start(second), null, Ct);
+
+        Assert.True(result.Conflict);
+        Assert.Equal(first.Id, result.Handoff.Id);
+        Assert.Null(await _db.Store.GetAsync(second.Id, Ct));
+    }
+
+    [Fact]
+    public async Task After_the_end_the_same_user_can_start_again()
+    {
+        var first = TestData.Handoff();
+        await _db.Store.CreateAsync(first, TestData.Start(first), null, Ct);
+        await _db.Store.UpdateAsync(first.Id, x => new HandoffUpdate(HandoffTransitions.End(x, EndedBy.User, null, TestData.Now)), null, Ct);
+
+        var second = TestData.Handoff();
+        var result = await _db.Store.CreateAsync(second, TestData.Start(second), null, Ct);
+
+        Assert.True(result.Created);
+    }
+
+    [Fact]
+    public async Task Same_user_on_another_queue_or_client_is_not_a_conflict()
+    {
+        var a = TestData.Handoff(queue: "Support");
+        var b = TestData.Handoff(queue: "Sales");
+        var c = TestData.Handoff(queue: "Support", client: "other-bot");
+
+        Assert.True((await _db.Store.CreateAsync(a, TestData.Start(a), null, Ct)).Created);
+        Assert.True((await _db.Store.CreateAsync(b, TestData.Start(b), null, Ct)).Created);
+        Assert.True((await _db.Store.CreateAsync(c, TestData.Start(c), null, Ct)).Created);
+    }
+
+    [Fact]
+    public async Task Idempotency_key_replays_the_first_handoff()
+    {
+        var first = TestData.Handoff();
+        await _db.Store.CreateAsync(first, TestData.Start(first), "key-1", Ct);
+        await _db.Store.UpdateAsync(first.Id, x => new HandoffUpdate(HandoffTransitions.End(x, EndedBy.User, null, TestData.Now)), null, Ct);
+
+        var retry = TestData.Handoff();
+        var result = await _db.Store.CreateAsync(retry, TestData.Start(retry), "key-1", Ct);
+
+        Assert.True(result.Replayed);
+        Assert.Equal(first.Id, result.Handoff.Id);
+    }
+
+    [Fact]
+    public async Task Inbound_key_is_applied_once_even_from_another_store_instance()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        HandoffUpdate Agent(HandoffRecord x) => new(HandoffTransitions.AgentMessage(x, "g-1", "hi", "A", null, TestData.Now));
+        var key = new InboundKey("fake", "g-1");
+
+        var first = await _db.Store.UpdateAsync(h.Id, Agent, key, Ct);
+        using var replica = _db.Open();
+        var second = await replica.UpdateAsync(h.Id, Agent, key, Ct);
+
+        Assert.Equal(UpdateOutcome.Applied, first.Outcome);
+        Assert.Equal(UpdateOutcome.Duplicate, second.Outcome);
+        Assert.Equal(2, (await _db.Store.GetEventsAsync(h.Id, 0, 10, Ct)).Count); // connected + one agent.message
+    }
+
+    [Fact]
+    public async Task Client_message_id_is_enqueued_once()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+
+        var first = await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x), TestData.Message(x, "c-1", "hello")), null, Ct);
+        var second = await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x), TestData.Message(x, "c-1", "hello")), null, Ct);
+
+        Assert.False(first.OutboxDuplicate);
+        Assert.True(second.OutboxDuplicate);
+        Assert.Equal(first.Outbox!.Seq, second.Outbox!.Seq);
+    }
+
+    [Fact]
+    public async Task Only_the_head_of_each_handoff_is_due_so_order_is_kept()
+    {
+        var a = TestData.Handoff(user: "a");
+        var b = TestData.Handoff(user: "b");
+        await _db.Store.CreateAsync(a, TestData.Start(a), null, Ct);
+        await _db.Store.CreateAsync(b, TestData.Start(b), null, Ct);
+        await _db.Store.UpdateAsync(a.Id, x => new HandoffUpdate(Transition.Unchanged(x), TestData.Message(x, "m1", "one")), null, Ct);
+
+        var due = await _db.Store.GetDueOutboxAsync(TestData.Now, 10, Ct);
+        Assert.Equal(2, due.Count);
+        Assert.All(due, item => Assert.Equal(OutboxKind.Start, item.Kind));
+
+        var aStart = due.Single(d => d.HandoffId == a.Id);
+        await _db.Store.CompleteOutboxAsync(aStart, OutboxStatus.Sent, null, null, Ct);
+
+        var next = await _db.Store.GetDueOutboxAsync(TestData.Now, 10, Ct);
+        Assert.Contains(next, d => d.HandoffId == a.Id && d.Kind == OutboxKind.Message && d.MessageId == "m1");
+    }
+
+    [Fact]
+    public async Task Rescheduled_head_blocks_its_handoff_until_due()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x), TestData.Message(x, "m1", "one")), null, Ct);
+        var head = Assert.Single(await _db.Store.GetDueOutboxAsync(TestData.Now, 10, Ct));
+
+        await _db.Store.RescheduleOutboxAsync(head, 1, TestData.Now.AddSeconds(30), "503", Ct);
+
+        Assert.Empty(await _db.Store.GetDueOutboxAsync(TestData.Now.AddSeconds(29), 10, Ct));
+        Assert.Equal(TestData.Now.AddSeconds(30), await _db.Store.GetNextOutboxDueAsync(Ct));
+        var due = Assert.Single(await _db.Store.GetDueOutboxAsync(TestData.Now.AddSeconds(30), 10, Ct));
+        Assert.Equal(OutboxKind.Start, due.Kind);
+        Assert.Equal(1, due.Attempts);
+    }
+
+    [Fact]
+    public async Task Events_are_paged_after_a_sequence_number()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        for (var i = 0; i < 5; i++)
+        {
+            await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.AgentTyping(x, "A", TestData.Now)), null, Ct);
+        }
+
+        var all = await _db.Store.GetEventsAsync(h.Id, 0, 100, Ct);
+        var rest = await _db.Store.GetEventsAsync(h.Id, all[1].Seq, 100, Ct);
+
+        Assert.Equal(5, all.Count);
+        Assert.Equal(all.Skip(2).Select(e => e.Seq), rest.Select(e => e.Seq));
+    }
+}

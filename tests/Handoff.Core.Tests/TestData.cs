@@ -1,0 +1,53 @@
+using Handoff.Core.Domain;
+using Handoff.Core.Storage;
+
+namespace Handoff.Core.Tests;
+
+internal static class TestData
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+
+    public static HandoffRecord Handoff(string? id = null, string user = "user-1", string queue = "Support", string client = "bot") => new()
+    {
+        Id = id ?? $"h_{Guid.NewGuid():N}",
+        Client = client,
+        Channel = "fake",
+        Queue = queue,
+        User = new HandoffUser(user, "Maria P.", "Maria", "Perez"),
+        Attributes = new Dictionary<string, string> { ["intent"] = "refund" },
+        Transcript = [new TranscriptEntry("user", "I want a human", Now.AddMinutes(-1))],
+        CreatedAt = Now,
+        UpdatedAt = Now,
+    };
+
+    public static OutboxItem Start(HandoffRecord h) => new() { HandoffId = h.Id, Kind = OutboxKind.Start, CreatedAt = h.CreatedAt, NextAttemptAt = h.CreatedAt };
+
+    public static OutboxItem Message(HandoffRecord h, string messageId, string text) =>
+        new() { HandoffId = h.Id, Kind = OutboxKind.Message, MessageId = messageId, Text = text, CreatedAt = h.CreatedAt, NextAttemptAt = h.CreatedAt };
+
+    /// <summary>A store over a fresh database file, deleted on dispose.</summary>
+    public sealed class TempStore : IDisposable
+    {
+        public TempStore()
+        {
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"handoff-test-{Guid.NewGuid():N}.db");
+            Store = Open();
+        }
+
+        public string Path { get; }
+        public HandoffSignals Signals { get; } = new();
+        public SqliteHandoffStore Store { get; private set; }
+
+        /// <summary>A second store over the same file, as after a restart or in another replica.</summary>
+        public SqliteHandoffStore Open() => new($"Data Source={Path};Pooling=False", Signals);
+
+        public void Dispose()
+        {
+            Store.Dispose();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                try { File.Delete(Path + suffix); } catch (IOException) { }
+            }
+        }
+    }
+}
