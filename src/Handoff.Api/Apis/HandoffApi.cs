@@ -46,7 +46,7 @@ public static class HandoffApi
         [AsParameters] HandoffServices services,
         CancellationToken cancellationToken)
     {
-        var errors = HandoffValidation.Validate(request, services.Options);
+        var errors = HandoffValidation.Validate(request, services.Options.Value);
         if (idempotencyKey is { Length: > 128 })
         {
             errors["Idempotency-Key"] = ["At most 128 characters."];
@@ -92,7 +92,7 @@ public static class HandoffApi
     public static async Task<Results<Accepted<MessageAccepted>, ValidationProblem, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> SendMessage(
         string id, SendMessageRequest? request, ClaimsPrincipal principal, [AsParameters] HandoffServices services, CancellationToken cancellationToken)
     {
-        var errors = HandoffValidation.Validate(request, services.Options);
+        var errors = HandoffValidation.Validate(request, services.Options.Value);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Handoff.Api.Apis;
 
 /// <summary>What the handoff endpoints need, taken as <c>[AsParameters]</c> so handler signatures stay short.</summary>
-public sealed class HandoffServices(HandoffCommands commands, IOptionsSnapshot<HandoffOptions> options, ILogger<HandoffServices> logger)
+public sealed class HandoffServices(HandoffCommands commands, IOptionsSnapshot<HandoffOptions> options)
 {
     public HandoffCommands Commands { get; } = commands;
-    public HandoffOptions Options { get; } = options.Value;
-    public ILogger Logger { get; } = logger;
+
+    public IOptionsSnapshot<HandoffOptions> Options { get; } = options;
 }

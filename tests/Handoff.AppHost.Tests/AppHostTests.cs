@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Handoff.AppHost.Tests;
+
+/// <summary>
+/// Starts the real AppHost (handoff-api + genesys-emulator, no containers) and drives one handoff through it:
+/// the same composition `dotnet run --project AppHost/Handoff.AppHost` gives a developer.
+/// </summary>
+public sealed class AppHostTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private const string ApiKey = "local-dev-api-key"; // AppHost/Handoff.AppHost/appsettings.json Parameters:handoff-api-key
+
+    [Fact]
+    public async Task One_handoff_travels_bot_to_agent_and_back_through_the_apphost()
+    {
+        Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var ct = cts.Token;
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Handoff_AppHost>(
+            ["--environment=Development"],
+            (options, _) => options.DisableDashboard = true,
+            ct);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        await using var app = await builder.BuildAsync(ct).WaitAsync(StartTimeout, ct);
+        try
+        {
+            await app.StartAsync(ct).WaitAsync(StartTimeout, ct);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("genesys-emulator", ct).WaitAsync(StartTimeout, ct);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("handoff-api", ct).WaitAsync(StartTimeout, ct);
+
+            using var api = app.CreateHttpClient("handoff-api");
+            api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+            using var emulator = app.CreateHttpClient("genesys-emulator");
+
+            var start = await api.PostAsJsonAsync("/v1/handoffs", new
+            {
+                channel = "genesys",
+                queue = "Support",
+                user = new { id = $"apphost-{Guid.NewGuid():N}", nickname = "Apphost Test" },
+                transcript = new[] { new { from = "user", text = "I need a human" } },
+                attributes = new Dictionary<string, string> { ["source"] = "apphost-test" },
+            }, ct);
+            Assert.Equal(HttpStatusCode.Created, start.StatusCode);
+            var handoffId = (string)JsonNode.Parse(await start.Content.ReadAsStringAsync(ct))!["id"]!;
+
+            var conversationId = await PollAsync(async () =>
+            {
+                var conversations = JsonNode.Parse(await emulator.GetStringAsync("/emulator/conversations", ct))!.AsArray();
+                return (string?)conversations.FirstOrDefault(c => (string?)c!["userId"] == handoffId)?["id"];
+            }, ct);
+
+            var reply = await emulator.PostAsJsonAsync($"/emulator/conversations/{conversationId}/agent-messages", new { text = "Hello from the agent desk" }, ct);
+            Assert.True(reply.IsSuccessStatusCode);
+
+            var agentMessage = await PollAsync(async () =>
+            {
+                var events = JsonNode.Parse(await api.GetStringAsync($"/v1/handoffs/{handoffId}/events", ct))!.AsArray();
+                return events.FirstOrDefault(e => (string?)e!["type"] == "agent.message")?["data"]?.ToJsonString();
+            }, ct);
+            var data = JsonNode.Parse(agentMessage)!;
+            Assert.Equal("Hello from the agent desk", (string)data["text"]!);
+            Assert.Equal("Handoff Support", (string)data["agent"]!["displayName"]!);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        }
+    }
+
+    private static async Task<string> PollAsync(Func<Task<string?>> probe, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        throw new TimeoutException("The handoff did not make it through the AppHost in time.");
+    }
+}
