@@ -15,6 +15,21 @@ public static class HandoffApi
     {
         var group = app.MapGroup("/v1/handoffs").WithTags("Handoffs");
 
+        // Every log line written while serving a handoff carries its id.
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            if (context.HttpContext.Request.RouteValues.TryGetValue("id", out var id) && id is string handoffId)
+            {
+                var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Handoff.Api");
+                using (logger.BeginScope(new Dictionary<string, object> { ["HandoffId"] = handoffId }))
+                {
+                    return await next(context);
+                }
+            }
+
+            return await next(context);
+        });
+
         group.MapPost("/", StartHandoff)
             .WithName("StartHandoff")
             .WithSummary("Hand a user over to a human in a contact-center queue.");
@@ -156,7 +171,13 @@ public static class HandoffApi
         }
 
         var handoff = await services.Commands.GetAsync(id, cancellationToken);
-        return handoff is not null && string.Equals(handoff.Client, principal.Client(), StringComparison.Ordinal) ? handoff : null;
+        if (handoff is null || !string.Equals(handoff.Client, principal.Client(), StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        HandoffTracing.Annotate(handoff);
+        return handoff;
     }
 
     internal static NotFound<ProblemDetails> HandoffNotFound(string id) => NotFound("Handoff not found", $"No handoff '{id}' for this API key.");

@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using System.Text;
+using Handoff.Core.Application;
+using Handoff.Core.Domain;
 using Handoff.Core.Storage;
 using Microsoft.Net.Http.Headers;
 
@@ -26,7 +28,8 @@ public static class HandoffEventsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["Must be zero or more."] });
         }
 
-        if (await HandoffApi.FindAsync(id, principal, services, cancellationToken) is null)
+        var handoff = await HandoffApi.FindAsync(id, principal, services, cancellationToken);
+        if (handoff is null)
         {
             return HandoffApi.HandoffNotFound(id);
         }
@@ -41,11 +44,11 @@ public static class HandoffEventsApi
 
         var lastEventId = httpContext.Request.Headers["Last-Event-ID"].ToString();
         var start = long.TryParse(lastEventId, out var resumed) && resumed >= 0 ? resumed : after ?? 0;
-        await StreamAsync(httpContext, id, start, services, signals, lifetime.ApplicationStopping, cancellationToken);
+        await StreamAsync(httpContext, handoff, start, services, signals, lifetime.ApplicationStopping, cancellationToken);
         return TypedResults.Empty;
     }
 
-    private static async Task StreamAsync(HttpContext httpContext, string id, long after, HandoffServices services, HandoffSignals signals, CancellationToken stopping, CancellationToken requestAborted)
+    private static async Task StreamAsync(HttpContext httpContext, HandoffRecord handoff, long after, HandoffServices services, HandoffSignals signals, CancellationToken stopping, CancellationToken requestAborted)
     {
         var response = httpContext.Response;
         response.ContentType = "text/event-stream";
@@ -55,6 +58,7 @@ public static class HandoffEventsApi
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping, requestAborted);
         var ct = cts.Token;
+        var id = handoff.Id;
         var last = after;
         try
         {
@@ -66,6 +70,9 @@ public static class HandoffEventsApi
                 var events = await services.Commands.GetEventsAsync(id, last, PageSize, ct);
                 if (events.Count > 0)
                 {
+                    using var hop = HandoffTracing.StartHop("handoff events push", handoff, System.Diagnostics.ActivityKind.Producer);
+                    hop?.SetTag("handoff.events.count", events.Count);
+                    hop?.SetTag("handoff.events.last_seq", events[^1].Seq);
                     var text = new StringBuilder();
                     foreach (var e in events)
                     {

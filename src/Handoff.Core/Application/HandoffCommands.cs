@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Handoff.Core.Channels;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
@@ -54,7 +55,9 @@ public sealed class HandoffCommands(IHandoffStore store, ChannelRegistry channel
             Status = HandoffStatus.Queued,
             CreatedAt = now,
             UpdatedAt = now,
+            TraceParent = Activity.Current?.Id,
         };
+        HandoffTracing.Tag(Activity.Current, handoff);
         var start = new OutboxItem { HandoffId = handoff.Id, Kind = OutboxKind.Start, CreatedAt = now, NextAttemptAt = now };
 
         var result = await store.CreateAsync(handoff, start, command.IdempotencyKey, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Handoff.Channels;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
@@ -15,6 +16,9 @@ public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time,
     {
         ArgumentNullException.ThrowIfNull(inbound);
         var now = time.GetUtcNow();
+        var known = await store.GetAsync(inbound.HandoffId, cancellationToken).ConfigureAwait(false);
+        using var activity = known is null ? null : HandoffTracing.StartHop($"handoff inbound {InboundName(inbound.Kind)}", known, ActivityKind.Consumer);
+        activity?.SetTag("handoff.inbound.external_id", inbound.ExternalId);
         var wrongChannel = false;
         var ended = false;
         var result = await store.UpdateAsync(inbound.HandoffId, h =>
@@ -65,9 +69,19 @@ public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time,
             }
         }
 
-        HandoffMetrics.Inbound(inbound.Channel, inbound.Kind.ToString(), outcome.ToString());
+        HandoffMetrics.Inbound(inbound.Channel, InboundName(inbound.Kind), outcome.ToString());
+        activity?.SetTag("handoff.inbound.result", outcome.ToString());
         return outcome;
     }
+
+    private static string InboundName(InboundKind kind) => kind switch
+    {
+        InboundKind.AgentMessage => "agent_message",
+        InboundKind.AgentTyping => "agent_typing",
+        InboundKind.Receipt => "receipt",
+        InboundKind.AgentEnded => "agent_ended",
+        _ => kind.ToString(),
+    };
 
     private static Transition Decide(HandoffRecord h, ChannelInbound inbound, DateTimeOffset now)
     {

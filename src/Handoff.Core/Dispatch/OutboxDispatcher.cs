@@ -85,11 +85,12 @@ public sealed partial class OutboxDispatcher(
             return;
         }
 
-        using var activity = HandoffMetrics.ActivitySource.StartActivity($"outbox {item.Kind.ToString().ToLowerInvariant()}", ActivityKind.Internal);
-        activity?.SetTag("handoff.id", handoff.Id);
-        activity?.SetTag("handoff.channel", handoff.Channel);
-        activity?.SetTag("handoff.queue", handoff.Queue);
+        using var activity = HandoffTracing.StartHop($"handoff relay {item.Kind.ToString().ToLowerInvariant()}", handoff, ActivityKind.Producer);
         activity?.SetTag("handoff.outbox.attempt", item.Attempts + 1);
+        if (item.MessageId is not null)
+        {
+            activity?.SetTag("handoff.message.id", item.MessageId);
+        }
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["HandoffId"] = handoff.Id });
 
         if (Skip(item, handoff) is { } skip)

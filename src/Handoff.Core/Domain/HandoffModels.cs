@@ -45,6 +45,9 @@ public sealed record HandoffRecord
     /// <summary>Opaque state the channel adapter asked us to keep (e.g. the contact center's conversation id).</summary>
     public IReadOnlyDictionary<string, string> ChannelState { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>W3C traceparent of the request that started the handoff: every later hop is recorded under this trace.</summary>
+    public string? TraceParent { get; init; }
+
     public bool IsActive => Status is HandoffStatus.Queued or HandoffStatus.Connected;
 }
 
