@@ -1,5 +1,6 @@
 using Handoff.Api.Apis;
 using Handoff.Api.Extensions;
+using Handoff.Api.Infrastructure;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 // /health and /alive.
 app.MapDefaultEndpoints();
@@ -31,8 +33,8 @@ if (app.Environment.IsDevelopment())
 }
 
 // The v1 API for bot platforms: every call needs X-Api-Key.
-app.MapHandoffApi().RequireAuthorization();
-app.MapChannelsApi().RequireAuthorization();
+app.MapHandoffApi().RequireAuthorization().RequireRateLimiting(RateLimiting.PerClientPolicy);
+app.MapChannelsApi().RequireAuthorization().RequireRateLimiting(RateLimiting.PerClientPolicy);
 
 // Inbound webhooks of channel plugins, under /channels/{name}.
 app.MapChannelEndpoints();

@@ -10,6 +10,9 @@ public static class Extensions
 {
     public const string ConnectionStringName = "handoff";
 
+    /// <summary>Largest request body accepted (a start with a long transcript fits easily).</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -30,6 +33,10 @@ public static class Extensions
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddPerClientRateLimiting(builder.Configuration);
+
+        // Bodies larger than this are refused with 413 before they are read whole (webhooks set their own limit).
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         services.AddProblemDetails();
         services.AddExceptionHandler<HandoffExceptionHandler>();

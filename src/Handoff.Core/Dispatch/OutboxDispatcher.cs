@@ -39,11 +39,19 @@ public sealed partial class OutboxDispatcher(
                     continue;
                 }
 
+                // A batch in flight is allowed to finish when the host stops (each call is bounded by AttemptTimeout),
+                // so a delivery the channel accepted is also recorded as sent; what was not started stays queued.
                 await using var scope = scopes.CreateAsyncScope();
                 var channels = scope.ServiceProvider.GetRequiredService<ChannelRegistry>();
                 await Parallel.ForEachAsync(due,
-                    new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = stoppingToken },
-                    (item, ct) => new ValueTask(DeliverAsync(item, channels, ct))).ConfigureAwait(false);
+                    new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency },
+                    async (item, _) =>
+                    {
+                        if (!stoppingToken.IsCancellationRequested)
+                        {
+                            await DeliverAsync(item, channels, CancellationToken.None).ConfigureAwait(false);
+                        }
+                    }).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

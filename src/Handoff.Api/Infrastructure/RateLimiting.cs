@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Handoff.Api.Infrastructure;
+
+/// <summary>Section <c>Handoff:RateLimit</c>: requests per API client (token bucket), so one noisy bot can't starve the others.</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "Handoff:RateLimit";
+
+    /// <summary>Sustained requests per second per client.</summary>
+    public int RequestsPerSecond { get; set; } = 50;
+
+    /// <summary>Burst size per client.</summary>
+    public int Burst { get; set; } = 200;
+}
+
+internal static class RateLimiting
+{
+    public const string PerClientPolicy = "per-client";
+
+    public static IServiceCollection AddPerClientRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(PerClientPolicy, context =>
+            {
+                var client = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "anonymous" : "anonymous";
+                return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = Math.Max(1, options.Burst),
+                    TokensPerPeriod = Math.Max(1, options.RequestsPerSecond),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"This API key is over its request rate; retry after {seconds} s.",
+                        Type = "https://tools.ietf.org/html/rfc6585#section-4",
+                    },
+                });
+            };
+        });
+        return services;
+    }
+}
