@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Polly;
+
+namespace Handoff.Channels.Genesys;
+
+/// <summary>
+/// Registers the Genesys plugin's services. Core creates it with the parameterless constructor and passes <c>Channels:Genesys</c>;
+/// core itself registers <see cref="GenesysAdapter"/> and <see cref="GenesysWebhookEndpoints"/> (transient) and provides
+/// <see cref="IChannelInbox"/> and <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class GenesysModule : IChannelModule
+{
+    /// <summary>
+    /// Retries inside one adapter call. Inbound POSTs are not known to be idempotent in Genesys ([U]: no documented dedupe on
+    /// <c>channel.messageId</c>), and core's outbox retries a <see cref="DeliveryOutcome.Retry"/> later anyway, so the pipeline
+    /// only rides out a short blip: at most 2 retries (3 attempts), never on a long Retry-After.
+    /// </summary>
+    public const int MaxRetryAttempts = 2;
+
+    public void AddServices(IServiceCollection services, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+
+        services.AddOptions<GenesysOptions>()
+            .Bind(section)
+            // The binder may replace the dictionary: make queue names case-insensitive whatever happened.
+            .PostConfigure(o => o.Queues = new Dictionary<string, GenesysQueueOptions>(o.Queues ?? [], StringComparer.OrdinalIgnoreCase))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GenesysOptions>, GenesysOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHybridCache();
+        services.TryAddSingleton<GenesysTokenProvider>();
+        services.TryAddTransient<GenesysAuthHandler>();
+
+        // Token requests. Keeps whatever resilience ServiceDefaults gives every client (a token POST is safe to retry).
+        services.AddHttpClient<GenesysLoginClient>(GenesysLoginClient.HttpClientName, static (sp, http) =>
+                http.BaseAddress = sp.GetRequiredService<IOptionsMonitor<GenesysOptions>>().CurrentValue.ResolveLoginBaseUri())
+            .RedactLoggedHeaders([HeaderNames.Authorization]); // Basic client credentials
+
+        // The Platform API. Order matters: resilience outermost, then auth, so every attempt carries a current token and the
+        // auth handler's single 401 refresh happens inside one attempt.
+        var api = services.AddHttpClient<GenesysClient>(static (sp, http) =>
+            http.BaseAddress = sp.GetRequiredService<IOptionsMonitor<GenesysOptions>>().CurrentValue.ResolveApiBaseUri());
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is still marked experimental (10.11); STYLE §3 sanctions it for per-client limits.
+        // Replace the ServiceDefaults handler on this client only, with fewer retries (see MaxRetryAttempts).
+        api.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        api.AddStandardResilienceHandler().Configure(static (options, sp) => ConfigureResilience(options, sp.GetRequiredService<TimeProvider>()));
+        api.AddHttpMessageHandler<GenesysAuthHandler>();
+        api.RedactLoggedHeaders([HeaderNames.Authorization]); // bearer token
+    }
+
+    private static void ConfigureResilience(HttpStandardResilienceOptions options, TimeProvider timeProvider)
+    {
+        options.Retry.MaxRetryAttempts = MaxRetryAttempts;
+        options.Retry.ShouldRetryAfterHeader = true;
+        options.Retry.ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, timeProvider));
+    }
+
+    /// <summary>
+    /// Standard transient rules, except a 429 (or 503) whose Retry-After exceeds <see cref="GenesysApi.MaxInlineRetryAfter"/>: waiting
+    /// that long would hold the outbox worker and hit the total timeout, losing the hint; the result goes back to core instead.
+    /// </summary>
+    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeProvider timeProvider)
+    {
+        if (outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } response
+            && GenesysClient.ReadRetryAfter(response, timeProvider) > GenesysApi.MaxInlineRetryAfter)
+        {
+            return false;
+        }
+
+        return HttpClientResiliencePredicates.IsTransient(outcome);
+    }
+}
