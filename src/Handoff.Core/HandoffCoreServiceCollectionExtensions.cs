@@ -22,6 +22,9 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddSingleton<IChannelInbox, HandoffInbox>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
         services.AddHostedService<OutboxDispatcher>();
+        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName);
+        services.AddHttpClient(CallbackDispatcher.HttpClientName);
+        services.AddHostedService<CallbackDispatcher>();
         return services;
     }
 }

@@ -20,6 +20,9 @@ public sealed record StartHandoffRequest
 
     /// <summary>Free string attributes shown to the agent (and passed to the contact center's routing).</summary>
     public Dictionary<string, string>? Attributes { get; init; }
+
+    /// <summary>Optional: every event of this handoff is also POSTed here, signed with the client's callback secret.</summary>
+    public string? CallbackUrl { get; init; }
 }
 
 public sealed record HandoffUserDto(string? Id, string? Nickname = null, string? FirstName = null, string? LastName = null, string? Email = null);
@@ -44,7 +47,8 @@ public sealed record HandoffResponse(
     DateTimeOffset? EndedAt,
     string? EndReason,
     string? EndedBy,
-    AgentDto? Agent)
+    AgentDto? Agent,
+    string? CallbackUrl)
 {
     public static HandoffResponse From(HandoffRecord h) => new(
         h.Id,
@@ -58,7 +62,8 @@ public sealed record HandoffResponse(
         h.EndedAt,
         h.EndReason,
         h.EndedBy,
-        h.AgentDisplayName is { } name ? new AgentDto(name) : null);
+        h.AgentDisplayName is { } name ? new AgentDto(name) : null,
+        h.CallbackUrl);
 }
 
 /// <param name="Status"><c>accepted</c> (stored, waiting to be relayed), <c>sent</c>, <c>failed</c>.</param>

@@ -67,6 +67,14 @@ public static class HandoffApi
             errors["Idempotency-Key"] = ["At most 128 characters."];
         }
 
+        var client = principal.Client();
+        var callbacks = services.Callbacks.CurrentValue;
+        var callbackUrl = request?.CallbackUrl ?? callbacks.CallbackUrls.GetValueOrDefault(client);
+        if (callbackUrl is not null && !callbacks.CallbackSecrets.ContainsKey(client))
+        {
+            errors["callbackUrl"] = [$"No callback secret is configured for this API client (Handoff:CallbackSecrets:{client}); callbacks are always signed."];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -74,13 +82,14 @@ public static class HandoffApi
 
         var user = request!.User!;
         var command = new StartHandoff(
-            principal.Client(),
+            client,
             request.Channel!.Trim(),
             request.Queue!.Trim(),
             new HandoffUser(user.Id!, user.Nickname, user.FirstName, user.LastName, user.Email),
             (request.Transcript ?? []).Select(t => new TranscriptEntry(t.From!, t.Text!, t.Time)).ToArray(),
             request.Attributes ?? new Dictionary<string, string>(),
-            string.IsNullOrWhiteSpace(idempotencyKey) ? null : idempotencyKey);
+            string.IsNullOrWhiteSpace(idempotencyKey) ? null : idempotencyKey,
+            callbackUrl);
 
         var result = await services.Commands.StartAsync(command, cancellationToken);
         return result.Outcome switch

@@ -38,6 +38,11 @@ internal static class HandoffValidation
             }
         }
 
+        if (request.CallbackUrl is { } callback && !IsHttpUrl(callback))
+        {
+            errors.Add("callbackUrl", "Must be an absolute http or https URL.");
+        }
+
         if (request.Transcript is { } transcript)
         {
             if (transcript.Count > options.MaxTranscriptEntries)
@@ -110,6 +115,9 @@ internal static class HandoffValidation
         errors.Optional("reason", request?.Reason, MaxReasonLength);
         return errors.ToDictionary();
     }
+
+    internal static bool IsHttpUrl(string value) =>
+        value.Length <= 2048 && Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
     private sealed class Errors
     {

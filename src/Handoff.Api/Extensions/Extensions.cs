@@ -1,5 +1,6 @@
 using Handoff.Api.Infrastructure;
 using Handoff.Core;
+using Handoff.Core.Dispatch;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,11 @@ public static class Extensions
         }
 
         services.AddHandoffCore(connectionString);
+
+        // Callbacks have their own retry schedule (durable, with backoff): no second retry layer on that client.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental
+        services.AddHttpClient(CallbackDispatcher.HttpClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

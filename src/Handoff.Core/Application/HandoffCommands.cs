@@ -12,7 +12,8 @@ public sealed record StartHandoff(
     HandoffUser User,
     IReadOnlyList<TranscriptEntry> Transcript,
     IReadOnlyDictionary<string, string> Attributes,
-    string? IdempotencyKey);
+    string? IdempotencyKey,
+    string? CallbackUrl = null);
 
 public enum StartOutcome { Created, Replayed, Conflict, UnknownChannel, UnknownQueue }
 
@@ -56,6 +57,7 @@ public sealed class HandoffCommands(IHandoffStore store, ChannelRegistry channel
             CreatedAt = now,
             UpdatedAt = now,
             TraceParent = Activity.Current?.Id,
+            CallbackUrl = command.CallbackUrl,
         };
         HandoffTracing.Tag(Activity.Current, handoff);
         var start = new OutboxItem { HandoffId = handoff.Id, Kind = OutboxKind.Start, CreatedAt = now, NextAttemptAt = now };

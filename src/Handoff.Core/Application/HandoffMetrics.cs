@@ -17,6 +17,7 @@ public static class HandoffMetrics
     private static readonly Counter<long> EndedCounter = Meter.CreateCounter<long>("handoff.ended", description: "Handoffs ended, by who ended them.");
     private static readonly Counter<long> DeliveriesCounter = Meter.CreateCounter<long>("handoff.outbox.deliveries", description: "Outbox delivery attempts to channels, by kind and outcome.");
     private static readonly Counter<long> InboundCounter = Meter.CreateCounter<long>("handoff.inbound", description: "Inbound channel deliveries, by kind and result.");
+    private static readonly Counter<long> CallbacksCounter = Meter.CreateCounter<long>("handoff.callbacks", description: "Callback deliveries to bot platforms, by outcome (delivered, retry, failed).");
     private static readonly Histogram<double> TimeToAgent = Meter.CreateHistogram<double>("handoff.time_to_agent", unit: "s", description: "Time from handoff start to the first agent message.");
 
     internal static void Started(Application.StartOutcome outcome, HandoffRecord h)
@@ -45,6 +46,8 @@ public static class HandoffMetrics
 
     internal static void Inbound(string channel, string kind, string result) =>
         InboundCounter.Add(1, new TagList { { "handoff.channel", channel }, { "kind", kind }, { "result", result } });
+
+    internal static void Callback(string outcome) => CallbacksCounter.Add(1, new TagList { { "outcome", outcome } });
 
     internal static void FirstAgentMessage(HandoffRecord h, TimeSpan elapsed) =>
         TimeToAgent.Record(elapsed.TotalSeconds, new TagList { { "handoff.channel", h.Channel }, { "handoff.queue", h.Queue } });

@@ -48,6 +48,9 @@ public sealed record HandoffRecord
     /// <summary>W3C traceparent of the request that started the handoff: every later hop is recorded under this trace.</summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>Where every event of this handoff is also POSTed (signed), if anywhere.</summary>
+    public string? CallbackUrl { get; init; }
+
     public bool IsActive => Status is HandoffStatus.Queued or HandoffStatus.Connected;
 }
 

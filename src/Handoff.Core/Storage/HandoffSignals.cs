@@ -11,6 +11,24 @@ public sealed class HandoffSignals
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _handoffWaiters = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _outbox = new(0, int.MaxValue);
     private int _outboxPending;
+    private readonly SemaphoreSlim _callbacks = new(0, int.MaxValue);
+    private int _callbacksPending;
+
+    public void CallbacksChanged()
+    {
+        if (Interlocked.Exchange(ref _callbacksPending, 1) == 0)
+        {
+            _callbacks.Release();
+        }
+    }
+
+    public async Task WaitForCallbacksAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (await _callbacks.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+        {
+            Interlocked.Exchange(ref _callbacksPending, 0);
+        }
+    }
 
     /// <summary>A task that completes the next time events are appended to <paramref name="handoffId"/>.</summary>
     public Task WaitForEventsAsync(string handoffId, CancellationToken cancellationToken)

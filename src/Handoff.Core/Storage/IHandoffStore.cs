@@ -33,6 +33,14 @@ public interface IHandoffStore
 
     Task RescheduleOutboxAsync(OutboxItem item, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken);
 
+    /// <summary>The oldest undelivered callback of each handoff whose next attempt is due.</summary>
+    Task<IReadOnlyList<CallbackItem>> GetDueCallbacksAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    Task<DateTimeOffset?> GetNextCallbackDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records a callback attempt: <see cref="OutboxStatus.Pending"/> with a new due time, or final.</summary>
+    Task UpdateCallbackAsync(CallbackItem item, OutboxStatus status, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken);
+
     /// <summary>Active handoffs not updated since <paramref name="before"/> (for inactivity timeouts).</summary>
     Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 }
@@ -69,3 +77,6 @@ public sealed record UpdateResult(UpdateOutcome Outcome, HandoffRecord? Handoff,
 {
     public static readonly UpdateResult NotFound = new(UpdateOutcome.NotFound, null, []);
 }
+
+/// <summary>An event to POST to a bot platform's callback URL.</summary>
+public sealed record CallbackItem(HandoffEvent Event, string Client, string Url, int Attempts);

@@ -259,11 +259,64 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return Task.FromResult<IReadOnlyList<string>>(ids);
     }
 
+    public Task<IReadOnlyList<CallbackItem>> GetDueCallbacksAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null,
+            """
+            SELECT c.event_seq, c.handoff_id, c.client, c.url, c.attempts, e.type, e.time, e.data FROM callbacks c
+            JOIN (SELECT handoff_id, MIN(event_seq) AS head FROM callbacks WHERE status = 0 GROUP BY handoff_id) h ON c.event_seq = h.head
+            JOIN events e ON e.seq = c.event_seq
+            WHERE c.next_attempt_at <= $now
+            ORDER BY c.event_seq
+            LIMIT $limit
+            """,
+            ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var items = new List<CallbackItem>();
+        while (reader.Read())
+        {
+            var handoffId = reader.GetString(1);
+            items.Add(new CallbackItem(
+                new HandoffEvent(reader.GetInt64(0), handoffId, reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.GetString(7)),
+                reader.GetString(2), reader.GetString(3), reader.GetInt32(4)));
+        }
+
+        return Task.FromResult<IReadOnlyList<CallbackItem>>(items);
+    }
+
+    public Task<DateTimeOffset?> GetNextCallbackDueAsync(CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        var next = Scalar<long?>(connection, null, "SELECT MIN(next_attempt_at) FROM callbacks WHERE status = 0");
+        return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
+    }
+
+    public async Task UpdateCallbackAsync(CallbackItem item, OutboxStatus status, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            Execute(connection, null,
+                "UPDATE callbacks SET status = $status, attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE event_seq = $seq",
+                ("$status", (int)status), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$seq", item.Event.Seq));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     private void Publish(UpdateResult result)
     {
         if (result.Events.Count > 0 && result.Handoff is not null)
         {
             _signals.EventsAppended(result.Handoff.Id);
+            if (result.Handoff.CallbackUrl is not null)
+            {
+                _signals.CallbacksChanged();
+            }
         }
 
         if (result.Outbox is not null && !result.OutboxDuplicate)
@@ -293,6 +346,12 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 "INSERT INTO events (handoff_id, type, time, data) VALUES ($id, $type, $time, $data) RETURNING seq",
                 ("$id", transition.Handoff.Id), ("$type", e.Type), ("$time", time.ToUnixTimeMilliseconds()), ("$data", data));
             stored.Add(new HandoffEvent(seq, transition.Handoff.Id, e.Type, time, data));
+            if (transition.Handoff.CallbackUrl is { } url)
+            {
+                Execute(connection, tx,
+                    "INSERT INTO callbacks (event_seq, handoff_id, client, url, status, attempts, next_attempt_at) VALUES ($seq, $id, $client, $url, 0, 0, $next)",
+                    ("$seq", seq), ("$id", transition.Handoff.Id), ("$client", transition.Handoff.Client), ("$url", url), ("$next", time.ToUnixTimeMilliseconds()));
+            }
         }
 
         return stored;
@@ -445,6 +504,17 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             );
             CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_message ON outbox (handoff_id, message_id) WHERE message_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS ix_outbox_pending ON outbox (status, handoff_id, seq);
+            CREATE TABLE IF NOT EXISTS callbacks (
+                event_seq INTEGER PRIMARY KEY,
+                handoff_id TEXT NOT NULL,
+                client TEXT NOT NULL,
+                url TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT NULL
+            );
+            CREATE INDEX IF NOT EXISTS ix_callbacks_pending ON callbacks (status, handoff_id, event_seq);
             CREATE TABLE IF NOT EXISTS inbound (
                 channel TEXT NOT NULL,
                 external_id TEXT NOT NULL,

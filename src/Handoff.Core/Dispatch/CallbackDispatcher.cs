@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Handoff.Core.Application;
+using Handoff.Core.Domain;
+using Handoff.Core.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Handoff.Core.Dispatch;
+
+/// <summary>
+/// POSTs every event of a handoff that has a callback URL to the bot platform, signed, in order per handoff, with
+/// retries and backoff. Stored with the event in one transaction, so a restart resends what was not acknowledged.
+/// </summary>
+public sealed partial class CallbackDispatcher(
+    IHandoffStore store,
+    HandoffSignals signals,
+    IHttpClientFactory httpClients,
+    IOptionsMonitor<CallbackOptions> options,
+    TimeProvider time,
+    ILogger<CallbackDispatcher> logger) : BackgroundService
+{
+    public const string HttpClientName = "handoff-callbacks";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var settings = options.CurrentValue.Callbacks;
+            try
+            {
+                var due = await store.GetDueCallbacksAsync(time.GetUtcNow(), 256, stoppingToken).ConfigureAwait(false);
+                if (due.Count == 0)
+                {
+                    var wait = settings.PollInterval;
+                    if (await store.GetNextCallbackDueAsync(stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() < wait)
+                    {
+                        wait = next - time.GetUtcNow();
+                    }
+
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await signals.WaitForCallbacksAsync(wait, stoppingToken).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency },
+                    async (item, _) =>
+                    {
+                        if (!stoppingToken.IsCancellationRequested)
+                        {
+                            await DeliverAsync(item, CancellationToken.None).ConfigureAwait(false);
+                        }
+                    }).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogLoopFailed(logger, ex);
+                await Task.Delay(settings.PollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal async Task DeliverAsync(CallbackItem item, CancellationToken cancellationToken)
+    {
+        var current = options.CurrentValue;
+        var settings = current.Callbacks;
+        var attempts = item.Attempts + 1;
+        string? error;
+        TimeSpan? retryAfter = null;
+        var permanent = false;
+
+        if (!current.CallbackSecrets.TryGetValue(item.Client, out var secret) || string.IsNullOrEmpty(secret))
+        {
+            error = $"no callback secret is configured for client '{item.Client}' (Handoff:CallbackSecrets:{item.Client})";
+            permanent = true;
+        }
+        else
+        {
+            (error, retryAfter, permanent) = await PostAsync(item, secret, settings.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (error is null)
+        {
+            HandoffMetrics.Callback("delivered");
+            await store.UpdateCallbackAsync(item, OutboxStatus.Sent, attempts, time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (permanent || attempts >= settings.MaxAttempts)
+        {
+            HandoffMetrics.Callback("failed");
+            LogGaveUp(logger, item.Event.Seq, item.Event.HandoffId, attempts, error);
+            await store.UpdateCallbackAsync(item, OutboxStatus.Failed, attempts, time.GetUtcNow(), error, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var delay = TimeSpan.FromMilliseconds(Math.Min(settings.MaxDelay.TotalMilliseconds, settings.BaseDelay.TotalMilliseconds * Math.Pow(2, attempts - 1)));
+        if (retryAfter is { } after && after > delay)
+        {
+            delay = after;
+        }
+
+        HandoffMetrics.Callback("retry");
+        LogRetry(logger, item.Event.Seq, item.Event.HandoffId, attempts, delay, error);
+        await store.UpdateCallbackAsync(item, OutboxStatus.Pending, attempts, time.GetUtcNow() + delay, error, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(string? Error, TimeSpan? RetryAfter, bool Permanent)> PostAsync(CallbackItem item, string secret, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new CallbackBody(
+            item.Event.Seq.ToString(CultureInfo.InvariantCulture),
+            item.Event.HandoffId,
+            item.Event.Seq,
+            item.Event.Type,
+            item.Event.Time,
+            JsonDocument.Parse(item.Event.DataJson).RootElement), CallbackJson.Options);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, item.Url)
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") { CharSet = "utf-8" } } },
+        };
+        request.Headers.Add(CallbackSigner.EventIdHeader, item.Event.Seq.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(CallbackSigner.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(CallbackSigner.SignatureHeader, CallbackSigner.Sign(secret, timestamp, body));
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cts.Token).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return (null, null, false);
+            }
+
+            var retryAfter = response.Headers.RetryAfter?.Delta
+                ?? (response.Headers.RetryAfter?.Date is { } date ? date - time.GetUtcNow() : null);
+            // 410 Gone: the bot platform says this handoff's callbacks are no longer wanted.
+            return ($"the callback URL answered {(int)response.StatusCode}", retryAfter, response.StatusCode == HttpStatusCode.Gone);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ($"the callback URL did not answer within {timeout.TotalSeconds:0} s", null, false);
+        }
+        catch (HttpRequestException ex)
+        {
+            return ($"the callback URL could not be reached: {ex.Message}", null, false);
+        }
+    }
+
+    private sealed record CallbackBody(string Id, string HandoffId, long Seq, string Type, DateTimeOffset Time, JsonElement Data);
+
+    private static class CallbackJson
+    {
+        public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Callback loop failed; retrying")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Callback of event {Seq} for handoff {HandoffId} not delivered (attempt {Attempts}); retrying in {Delay}: {Error}")]
+    private static partial void LogRetry(ILogger logger, long seq, string handoffId, int attempts, TimeSpan delay, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up on the callback of event {Seq} for handoff {HandoffId} after {Attempts} attempt(s): {Error}")]
+    private static partial void LogGaveUp(ILogger logger, long seq, string handoffId, int attempts, string error);
+}
