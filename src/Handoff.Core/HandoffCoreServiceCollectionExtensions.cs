@@ -11,12 +11,13 @@ namespace Handoff.Core;
 public static class HandoffCoreServiceCollectionExtensions
 {
     /// <summary>Registers the domain services: SQLite store, commands, inbox for channels, outbox dispatcher.</summary>
-    public static IServiceCollection AddHandoffCore(this IServiceCollection services, string connectionString)
+    /// <param name="connectionString">Resolves the SQLite connection string when the store is first used (configuration is final by then).</param>
+    public static IServiceCollection AddHandoffCore(this IServiceCollection services, Func<IServiceProvider, string> connectionString)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(connectionString);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HandoffSignals>();
-        services.AddSingleton<IHandoffStore>(sp => new SqliteHandoffStore(connectionString, sp.GetRequiredService<HandoffSignals>()));
+        services.AddSingleton<IHandoffStore>(sp => new SqliteHandoffStore(connectionString(sp), sp.GetRequiredService<HandoffSignals>()));
         services.AddScoped<ChannelRegistry>();
         services.AddScoped<HandoffCommands>();
         services.AddSingleton<IChannelInbox, HandoffInbox>();

@@ -23,13 +23,14 @@ public static class Extensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HandoffOptions>, HandoffOptionsValidator>();
 
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        // Read when first used, not now: configuration added by hosts and tests is only final after Build().
+        services.AddHandoffCore(sp =>
         {
-            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set (e.g. \"Data Source=handoff.db\").");
-        }
-
-        services.AddHandoffCore(connectionString);
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
+            return string.IsNullOrWhiteSpace(connectionString)
+                ? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set (e.g. \"Data Source=handoff.db\").")
+                : connectionString;
+        });
 
         // Callbacks have their own retry schedule (durable, with backoff): no second retry layer on that client.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental
@@ -39,7 +40,7 @@ public static class Extensions
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
-        services.AddPerClientRateLimiting(builder.Configuration);
+        services.AddPerClientRateLimiting();
 
         // Bodies larger than this are refused with 413 before they are read whole (webhooks set their own limit).
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);

@@ -20,15 +20,16 @@ internal static class RateLimiting
 {
     public const string PerClientPolicy = "per-client";
 
-    public static IServiceCollection AddPerClientRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPerClientRateLimiting(this IServiceCollection services)
     {
-        var options = configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName);
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(PerClientPolicy, context =>
             {
                 var client = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "anonymous" : "anonymous";
+                var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitOptions>>().Value;
                 return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = Math.Max(1, options.Burst),

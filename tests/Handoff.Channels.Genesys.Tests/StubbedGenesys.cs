@@ -1,0 +1,60 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Handoff.Channels.Genesys.Tests;
+
+/// <summary>The plugin's real DI wiring (module, typed clients, auth handler, resilience) with stubbed primary HTTP handlers.</summary>
+internal sealed class StubbedGenesys : IAsyncDisposable
+{
+    public const string ClientId = "stub-client";
+    public const string ClientSecret = "stub-secret-do-not-log";
+
+    /// <summary>Named options of the standard pipeline on the typed client: <c>{client name}-standard</c>.</summary>
+    public const string StandardPipelineOptionsName = nameof(GenesysClient) + "-standard";
+
+    private readonly ServiceProvider _provider;
+    private int _tokenCount;
+
+    public StubbedGenesys(Func<StubRequest, HttpResponseMessage>? api = null, Func<StubRequest, HttpResponseMessage>? login = null, int expiresIn = 86400)
+    {
+        Login = new StubHttpHandler(login ?? (_ => StubHttpHandler.Json(
+            HttpStatusCode.OK,
+            $$"""{ "access_token": "token-{{Interlocked.Increment(ref _tokenCount)}}", "token_type": "bearer", "expires_in": {{expiresIn}} }""")));
+        Api = new StubHttpHandler(api ?? (_ => StubHttpHandler.Json(HttpStatusCode.OK, """{ "id": "g-msg-1", "conversationId": "conv-1" }""")));
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Channels:Genesys:Region"] = "mypurecloud.ie",
+            ["Channels:Genesys:ClientId"] = ClientId,
+            ["Channels:Genesys:ClientSecret"] = ClientSecret,
+            ["Channels:Genesys:Queues:Support:IntegrationId"] = TestData.SupportIntegrationId,
+            ["Channels:Genesys:Queues:Support:IntegrationName"] = "Soporte Cola A",
+            ["Channels:Genesys:Queues:Sales:IntegrationId"] = TestData.SalesIntegrationId,
+        }).Build();
+
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<TimeProvider>(Time);
+        new GenesysModule().AddServices(services, configuration.GetSection(GenesysOptions.SectionName));
+        services.AddHttpClient(GenesysLoginClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Login);
+        services.AddHttpClient<GenesysClient>().ConfigurePrimaryHttpMessageHandler(() => Api);
+        services.AddTransient<GenesysAdapter>(); // core does this via Scrutor
+        // Polly runs on the fake clock: no exponential back-off waits in tests (Retry-After still honoured).
+        services.Configure<HttpStandardResilienceOptions>(StandardPipelineOptionsName, o => o.Retry.Delay = TimeSpan.Zero);
+        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 1, 14, 0, 0, TimeSpan.Zero));
+
+    public StubHttpHandler Login { get; }
+
+    public StubHttpHandler Api { get; }
+
+    public IServiceProvider Services => _provider;
+
+    public GenesysAdapter Adapter => _provider.GetRequiredService<GenesysAdapter>();
+
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+}
