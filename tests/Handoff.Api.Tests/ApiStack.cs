@@ -12,7 +12,7 @@ namespace Handoff.Api.Tests;
 /// The Handoff API on real Kestrel (loopback) wired to the Genesys emulator on real Kestrel, both in-process:
 /// every hop — OAuth, inbound open messages, signed webhooks — crosses real HTTP. One per test class.
 /// </summary>
-public sealed class ApiStack : IAsyncLifetime
+public class ApiStack : IAsyncLifetime
 {
     public const string ApiKey = "test-api-key-0123456789";
     public const string OtherClientApiKey = "other-api-key-0123456789";
@@ -21,6 +21,8 @@ public sealed class ApiStack : IAsyncLifetime
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-api-tests-{Guid.NewGuid():N}.db");
 
     public GenesysEmulatorFixture Emulator { get; } = new();
+
+    public string DatabasePath => _databasePath;
 
     public HandoffApiFactory Api { get; private set; } = null!;
 
@@ -98,6 +100,8 @@ public sealed class ApiStack : IAsyncLifetime
                 ["Handoff:Callbacks:BaseDelay"] = "00:00:00.100",
                 ["Handoff:Outbox:BaseDelay"] = "00:00:00.200",
                 ["Handoff:Outbox:PollInterval"] = "00:00:00.500",
+                ["Handoff:RateLimit:Burst"] = "100000",
+                ["Handoff:RateLimit:RequestsPerSecond"] = "100000",
                 ["Channels:Genesys:ApiBaseUrl"] = emulator,
                 ["Channels:Genesys:LoginBaseUrl"] = emulator,
                 ["Channels:Genesys:ClientId"] = GenesysEmulatorFixture.ClientId,

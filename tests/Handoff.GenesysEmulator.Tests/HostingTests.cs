@@ -1,0 +1,86 @@
+using System.Net;
+using Handoff.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Handoff.GenesysEmulator.Tests;
+
+/// <summary>The agent desk page, health endpoints and start-up validation.</summary>
+public sealed class HostingTests(GenesysEmulatorFixture emulator) : IClassFixture<GenesysEmulatorFixture>
+{
+    [Fact]
+    public async Task The_agent_desk_page_is_served_at_the_root_with_its_stable_element_ids()
+    {
+        using var http = emulator.CreateClient();
+
+        using var response = await http.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        foreach (var id in new[] { "conversations", "messages", "reply", "send", "disconnect", "attributes", "typing-indicator" })
+        {
+            Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("/emulator/conversations", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script src=\"http", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    public async Task Health_endpoints_answer_200(string path)
+    {
+        using var http = emulator.CreateClient();
+
+        using var response = await http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Emulator:ClientSecret", "", "Emulator:ClientSecret")]
+    [InlineData("Emulator:Integrations:5f2b9c1e-7a4d-4e8b-9c3f-1d2e3f4a5b6c:WebhookSecret", "too-short", "WebhookSecret")]
+    [InlineData("Emulator:Integrations:5f2b9c1e-7a4d-4e8b-9c3f-1d2e3f4a5b6c:WebhookUrl", "not-a-url", "WebhookUrl")]
+    public void Invalid_configuration_stops_the_emulator_at_start_up(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Emulator:ClientId"] = "id",
+            ["Emulator:ClientSecret"] = "secret",
+            ["Emulator:Integrations:5f2b9c1e-7a4d-4e8b-9c3f-1d2e3f4a5b6c:Name"] = "Support",
+            [key] = value,
+        };
+        using var factory = new WebApplicationFactory<EmulatorApp>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var validation = FindValidationError(error);
+        Assert.Contains(validation.Failures, f => f.Contains(named, StringComparison.Ordinal));
+    }
+
+    private static OptionsValidationException FindValidationError(Exception error)
+    {
+        for (Exception? current = error; current is not null; current = current.InnerException)
+        {
+            if (current is OptionsValidationException validation)
+            {
+                return validation;
+            }
+
+            if (current is AggregateException aggregate && aggregate.InnerExceptions.OfType<OptionsValidationException>().FirstOrDefault() is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"Expected an OptionsValidationException, got: {error}");
+    }
+}
