@@ -47,6 +47,11 @@ public class ApiStack : IAsyncLifetime
         }
     }
 
+    /// <summary>Replaces or adds API services before it starts (e.g. telemetry exporters).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     /// <summary>Stops the API and starts a new process-equivalent on the same database (and a new port).</summary>
     public async Task RestartApiAsync()
     {
@@ -86,6 +91,7 @@ public class ApiStack : IAsyncLifetime
         {
             builder.UseEnvironment("Testing");
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(Configuration()));
+            builder.ConfigureServices(stack.ConfigureServices);
         }
 
         private Dictionary<string, string?> Configuration()
