@@ -84,6 +84,11 @@ public static class HandoffEventsApi
 
                     await response.WriteAsync(text.ToString(), ct);
                     await response.Body.FlushAsync(ct);
+                    foreach (var pushed in events.Where(e => e.Type == EventTypes.AgentMessage))
+                    {
+                        HandoffMetrics.RelayLatency("to_bot", handoff.Channel, DateTimeOffset.UtcNow - pushed.Time);
+                    }
+
                     if (events.Count == PageSize)
                     {
                         continue;

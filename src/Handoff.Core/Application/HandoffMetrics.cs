@@ -18,6 +18,7 @@ public static class HandoffMetrics
     private static readonly Counter<long> DeliveriesCounter = Meter.CreateCounter<long>("handoff.outbox.deliveries", description: "Outbox delivery attempts to channels, by kind and outcome.");
     private static readonly Counter<long> InboundCounter = Meter.CreateCounter<long>("handoff.inbound", description: "Inbound channel deliveries, by kind and result.");
     private static readonly Counter<long> CallbacksCounter = Meter.CreateCounter<long>("handoff.callbacks", description: "Callback deliveries to bot platforms, by outcome (delivered, retry, failed).");
+    private static readonly Histogram<double> RelayLatencyHistogram = Meter.CreateHistogram<double>("handoff.relay.latency", unit: "s", description: "Time from accepting a message to handing it on: to_agent (user message accepted → channel accepted it), to_bot (agent message stored → pushed to the bot by SSE or callback).");
     private static readonly Histogram<double> TimeToAgent = Meter.CreateHistogram<double>("handoff.time_to_agent", unit: "s", description: "Time from handoff start to the first agent message.");
 
     internal static void Started(Application.StartOutcome outcome, HandoffRecord h)
@@ -46,6 +47,9 @@ public static class HandoffMetrics
 
     internal static void Inbound(string channel, string kind, string result) =>
         InboundCounter.Add(1, new TagList { { "handoff.channel", channel }, { "kind", kind }, { "result", result } });
+
+    public static void RelayLatency(string direction, string channel, TimeSpan latency) =>
+        RelayLatencyHistogram.Record(Math.Max(0, latency.TotalSeconds), new TagList { { "direction", direction }, { "handoff.channel", channel } });
 
     internal static void Callback(string outcome) => CallbacksCounter.Add(1, new TagList { { "outcome", outcome } });
 

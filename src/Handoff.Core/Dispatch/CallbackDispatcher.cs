@@ -92,6 +92,11 @@ public sealed partial class CallbackDispatcher(
         if (error is null)
         {
             HandoffMetrics.Callback("delivered");
+            if (item.Event.Type == EventTypes.AgentMessage)
+            {
+                HandoffMetrics.RelayLatency("to_bot", "callback", time.GetUtcNow() - item.Event.Time);
+            }
+
             await store.UpdateCallbackAsync(item, OutboxStatus.Sent, attempts, time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
             return;
         }

@@ -133,6 +133,11 @@ public sealed partial class OutboxDispatcher(
         if (result.Outcome == DeliveryOutcome.Delivered)
         {
             HandoffMetrics.Delivery(handoff.Channel, item.Kind, "delivered");
+            if (item.Kind == OutboxKind.Message)
+            {
+                HandoffMetrics.RelayLatency("to_agent", handoff.Channel, now - item.CreatedAt);
+            }
+
             Func<HandoffRecord, Transition> change = item.Kind == OutboxKind.Start
                 ? h => HandoffTransitions.StartDelivered(h, result.State, now)
                 : h => HandoffTransitions.ChannelStateChanged(h, result.State, now);
