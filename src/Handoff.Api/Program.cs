@@ -1,6 +1,7 @@
 using Handoff.Api.Apis;
 using Handoff.Api.Extensions;
 using Handoff.Api.Infrastructure;
+using Handoff.Api.Playground;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -38,5 +39,7 @@ app.MapChannelsApi().RequireAuthorization().RequireRateLimiting(RateLimiting.Per
 
 // Inbound webhooks of channel plugins, under /channels/{name}.
 app.MapChannelEndpoints();
+
+if (app.Environment.IsDevelopment()) app.MapPlayground();
 
 app.Run();

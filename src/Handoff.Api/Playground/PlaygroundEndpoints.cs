@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Handoff.Api.Apis;
 using Handoff.Api.Infrastructure;
@@ -40,10 +41,15 @@ public static class PlaygroundEndpoints
         ["playground.js"] = "text/javascript; charset=utf-8",
     };
 
-    /// <summary>Maps <c>GET /playground</c>, its assets and its helper endpoints; maps nothing outside Development.</summary>
+    private static readonly ConditionalWeakTable<IEndpointRouteBuilder, object> Mapped = [];
+
+    /// <summary>
+    /// Maps <c>GET /playground</c>, its assets and its helper endpoints; maps nothing outside Development. Mapping twice
+    /// on the same app is harmless.
+    /// </summary>
     public static IEndpointRouteBuilder MapPlayground(this IEndpointRouteBuilder app)
     {
-        if (!app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        if (!app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment() || !Mapped.TryAdd(app, Mapped))
         {
             return app;
         }

@@ -1,0 +1,102 @@
+using Handoff.Api;
+using Handoff.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Handoff.Browser.Tests;
+
+/// <summary>
+/// The Handoff API on real Kestrel (loopback) in the <c>Development</c> environment, so the playground is mapped,
+/// wired to the Genesys emulator (and its agent desk) on real Kestrel, both in-process. A browser drives both pages
+/// over real HTTP. One per test class.
+/// </summary>
+public sealed class BrowserStack : IAsyncLifetime
+{
+    public const string ApiKey = "browser-api-key-0123456789";
+
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-browser-tests-{Guid.NewGuid():N}.db");
+    private readonly List<string> _databasePaths = [];
+
+    public GenesysEmulatorFixture Emulator { get; } = new();
+
+    public HandoffApiFactory Api { get; private set; } = null!;
+
+    /// <summary>The API's root, e.g. <c>http://127.0.0.1:41235/</c>.</summary>
+    public Uri ApiAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Emulator.InitializeAsync();
+        Api = new HandoffApiFactory(this, _databasePath);
+        Api.UseKestrel(0);
+        Api.StartServer();
+        var addresses = Api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        ApiAddress = new Uri(addresses.First().Replace("localhost", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        var webhook = new Uri(ApiAddress, "channels/genesys/webhook");
+        await Emulator.SetWebhookAsync(GenesysEmulatorFixture.SupportIntegrationId, webhook);
+        await Emulator.SetWebhookAsync(GenesysEmulatorFixture.SalesIntegrationId, webhook);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await Emulator.DisposeAsync();
+        foreach (var path in _databasePaths.Append(_databasePath))
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                try { File.Delete(path + suffix); } catch (IOException) { }
+            }
+        }
+    }
+
+    /// <summary>A second API on the same emulator in another environment (in-memory test server, own database).</summary>
+    public HandoffApiFactory CreateApi(string environment)
+    {
+        var databasePath = Path.Combine(Path.GetTempPath(), $"handoff-browser-tests-{Guid.NewGuid():N}.db");
+        _databasePaths.Add(databasePath);
+        return new HandoffApiFactory(this, databasePath, environment);
+    }
+
+    public sealed class HandoffApiFactory(BrowserStack stack, string databasePath, string environment = "Development") : WebApplicationFactory<ApiApp>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment(environment);
+
+            // Host settings reach Program's builder before any of its code runs (as command-line arguments, which also
+            // win over appsettings.json), so even a value read eagerly while building, like ConnectionStrings:handoff,
+            // is this test's own database and never bin/handoff.db.
+            foreach (var (key, value) in Configuration())
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+
+        private Dictionary<string, string?> Configuration()
+        {
+            var emulator = stack.Emulator.BaseAddress.ToString();
+            return new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:handoff"] = $"Data Source={databasePath}",
+                ["Handoff:ApiKeys:browser-bot"] = ApiKey,
+                ["Handoff:Outbox:BaseDelay"] = "00:00:00.200",
+                ["Handoff:Outbox:PollInterval"] = "00:00:00.500",
+                ["Channels:Genesys:ApiBaseUrl"] = emulator,
+                ["Channels:Genesys:LoginBaseUrl"] = emulator,
+                ["Channels:Genesys:ClientId"] = GenesysEmulatorFixture.ClientId,
+                ["Channels:Genesys:ClientSecret"] = GenesysEmulatorFixture.ClientSecret,
+                ["Channels:Genesys:WebhookSecret"] = GenesysEmulatorFixture.WebhookSecret,
+                ["Channels:Genesys:Queues:Support:IntegrationId"] = GenesysEmulatorFixture.SupportIntegrationId,
+                ["Channels:Genesys:Queues:Support:IntegrationName"] = GenesysEmulatorFixture.SupportIntegrationName,
+                ["Channels:Genesys:Queues:Sales:IntegrationId"] = GenesysEmulatorFixture.SalesIntegrationId,
+                ["Channels:Genesys:Queues:Sales:IntegrationName"] = GenesysEmulatorFixture.SalesIntegrationName,
+                ["Logging:LogLevel:Default"] = "Warning",
+            };
+        }
+    }
+}
