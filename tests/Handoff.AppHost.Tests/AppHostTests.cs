@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,17 @@ public sealed class AppHostTests
             (options, _) => options.DisableDashboard = true,
             ct);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        // Both services export their telemetry over OTLP, as they do to the dashboard; here to a receiver the test reads.
+        await using var otlp = await OtlpReceiver.StartAsync();
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            builder.CreateResourceBuilder(project)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.Endpoint.ToString().TrimEnd('/'))
+                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .WithEnvironment("OTEL_SERVICE_NAME", project.Name)
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200");
+        }
 
         await using var app = await builder.BuildAsync(ct).WaitAsync(StartTimeout, ct);
         try
@@ -69,6 +81,16 @@ public sealed class AppHostTests
             var data = JsonNode.Parse(agentMessage)!;
             Assert.Equal("Hello from the agent desk", (string)data["text"]!);
             Assert.Equal("Handoff Support", (string)data["agent"]!["displayName"]!);
+
+            // The handoff is one trace across both services: the API's relay and the emulator's inbound API share it.
+            var traceId = await PollAsync(() => Task.FromResult(
+                otlp.Spans.FirstOrDefault(s => s.Service == "handoff-api" && s.Name == "handoff relay start" && s.Attributes.GetValueOrDefault("handoff.id") == handoffId)?.TraceId), ct);
+            await PollAsync(() => Task.FromResult(
+                otlp.Spans.FirstOrDefault(s => s.Service == "genesys-emulator" && s.TraceId == traceId)?.SpanId), ct);
+            var inTrace = otlp.Spans.Where(s => s.TraceId == traceId).ToList();
+            Assert.Contains(inTrace, s => s.Service == "handoff-api" && s.Attributes.GetValueOrDefault("handoff.id") == handoffId && s.Attributes.ContainsKey("http.request.method"));
+            Assert.Contains(inTrace, s => s.Service == "genesys-emulator");
+            Assert.Contains(otlp.Spans, s => s.Service == "handoff-api" && s.Name == "handoff inbound agent_message" && s.TraceId == traceId);
         }
         finally
         {
