@@ -13,6 +13,7 @@ namespace Handoff.AppHost.Tests;
 /// Starts the real AppHost (handoff-api + genesys-emulator, no containers) and drives one handoff through it:
 /// the same composition `dotnet run --project AppHost/Handoff.AppHost` gives a developer.
 /// </summary>
+[Collection(AppHostCollection.Name)]
 public sealed class AppHostTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -30,6 +31,7 @@ public sealed class AppHostTests
             (options, _) => options.DisableDashboard = true,
             ct);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.UseFreshDatabase();
 
         // Both services export their telemetry over OTLP, as they do to the dashboard; here to a receiver the test reads.
         await using var otlp = await OtlpReceiver.StartAsync();

@@ -17,6 +17,7 @@ namespace Handoff.AppHost.Tests;
 /// What an operator sees: the AppHost with its Aspire dashboard; one handoff; the handoff's trace opened in the
 /// dashboard (headless Chromium) shows spans of both handoff-api and genesys-emulator. Saves a screenshot for the README.
 /// </summary>
+[Collection(AppHostCollection.Name)]
 public sealed class DashboardTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -32,6 +33,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Handoff_AppHost>(
             ["--environment=Development"], (options, _) => options.DisableDashboard = false, ct);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.UseFreshDatabase();
         await using var app = await builder.BuildAsync(ct).WaitAsync(StartTimeout, ct);
         try
         {
