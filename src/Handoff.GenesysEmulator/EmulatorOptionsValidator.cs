@@ -45,6 +45,11 @@ internal sealed class EmulatorOptionsValidator : IValidateOptions<EmulatorOption
             {
                 errors.Add($"{prefix}:WebhookSecret must be longer than 15 characters.");
             }
+
+            if (integration.QueueId is { } queueId && string.IsNullOrWhiteSpace(queueId))
+            {
+                errors.Add($"{prefix}:QueueId must not be blank.");
+            }
         }
 
         var webhooks = options.Webhooks;
@@ -63,7 +68,85 @@ internal sealed class EmulatorOptionsValidator : IValidateOptions<EmulatorOption
             errors.Add($"{section}:Webhooks:MaxRetries must be between 0 and 100.");
         }
 
+        ValidateNotifications(options.Notifications, errors);
+        ValidateAgents(options, errors);
+        ValidateQueues(options.Queues, errors);
+
+        if (options.Triggers.Timeout <= TimeSpan.Zero || options.Triggers.Timeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{section}:Triggers:Timeout must be positive and at most 5 minutes.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The staffing numbers of a queue; null when valid. Shared with the control API.</summary>
+    public static string? ValidateStaffing(int estimatedWaitSeconds, int onQueueAgents, int idleAgents)
+    {
+        if (estimatedWaitSeconds < 0 || onQueueAgents < 0 || idleAgents < 0)
+        {
+            return "EstimatedWaitSeconds, OnQueueAgents and IdleAgents must not be negative.";
+        }
+
+        return idleAgents > onQueueAgents ? "IdleAgents must not exceed OnQueueAgents." : null;
+    }
+
+    private static void ValidateNotifications(NotificationOptions notifications, List<string> errors)
+    {
+        var prefix = $"{EmulatorOptions.SectionName}:Notifications";
+        if (notifications.ChannelLifetime <= TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}:ChannelLifetime must be positive.");
+        }
+
+        if (notifications.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}:HeartbeatInterval must be positive.");
+        }
+
+        if (notifications.MaxChannels < 1)
+        {
+            errors.Add($"{prefix}:MaxChannels must be at least 1.");
+        }
+
+        if (notifications.MaxTopicsPerChannel < 1)
+        {
+            errors.Add($"{prefix}:MaxTopicsPerChannel must be at least 1.");
+        }
+    }
+
+    private static void ValidateAgents(EmulatorOptions options, List<string> errors)
+    {
+        foreach (var (userId, agent) in options.Agents)
+        {
+            if (string.IsNullOrWhiteSpace(agent.Name))
+            {
+                errors.Add($"{EmulatorOptions.SectionName}:Agents:{userId}:Name is required.");
+            }
+        }
+
+        if (options.DefaultAgentUserId is { } defaultAgent)
+        {
+            var known = options.Agents.Count > 0
+                ? options.Agents.ContainsKey(defaultAgent)
+                : string.Equals(defaultAgent, State.AgentDirectory.DefaultAgentUserId, StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(defaultAgent, State.AgentDirectory.SecondAgentUserId, StringComparison.OrdinalIgnoreCase);
+            if (!known)
+            {
+                errors.Add($"{EmulatorOptions.SectionName}:DefaultAgentUserId must name one of the Agents.");
+            }
+        }
+    }
+
+    private static void ValidateQueues(Dictionary<string, QueueOptions> queues, List<string> errors)
+    {
+        foreach (var (queueId, queue) in queues)
+        {
+            if (ValidateStaffing(queue.EstimatedWaitSeconds, queue.OnQueueAgents, queue.IdleAgents) is { } problem)
+            {
+                errors.Add($"{EmulatorOptions.SectionName}:Queues:{queueId}: {problem}");
+            }
+        }
     }
 
     public static bool IsHttpUrl(Uri url) =>

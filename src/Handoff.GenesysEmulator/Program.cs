@@ -1,7 +1,9 @@
 using Handoff.GenesysEmulator.AgentDesk;
 using Handoff.GenesysEmulator.Control;
+using Handoff.GenesysEmulator.Faults;
 using Handoff.GenesysEmulator.Genesys;
 using Handoff.GenesysEmulator.Infrastructure;
+using Handoff.GenesysEmulator.Notifications;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,9 +19,16 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
+// Fault rules from POST /emulator/faults, applied to the Genesys-compatible routes only.
+app.UseMiddleware<FaultInjectionMiddleware>();
+
+// The notification channels' sockets (/channels/{channelId}).
+app.UseWebSockets();
+
 // Genesys-compatible surface: POST /oauth/token and the Bearer-protected /api/v2 routes.
 app.MapGenesysOAuth();
 app.MapGenesysApi();
+app.MapNotificationStreaming();
 
 // Control API for the agent desk and tests: /emulator/...
 app.MapControlApi();

@@ -252,3 +252,28 @@ public sealed class InboundMessageTests(GenesysEmulatorFixture emulator) : IClas
         Assert.Equal(before.InboundMessages + 1, after.InboundMessages);
     }
 }
+
+public sealed class RepeatedMessageIdTests(GenesysEmulatorFixture emulator) : IClassFixture<GenesysEmulatorFixture>
+{
+    [Fact]
+    public async Task A_repeated_client_message_id_in_the_same_conversation_is_not_added_twice()
+    {
+        using var api = await GenesysApi.ConnectAsync(emulator);
+        var user = Bodies.NewUserId();
+        var before = await emulator.Control.GetStatsAsync();
+
+        using var first = await api.PostMessageAsync(GenesysEmulatorFixture.SupportIntegrationId, Bodies.Message(user).With("channel.messageId", "client-1").With("text", "once"));
+        using var again = await api.PostMessageAsync(GenesysEmulatorFixture.SupportIntegrationId, Bodies.Message(user).With("channel.messageId", "client-1").With("text", "once"));
+        using var other = await api.PostMessageAsync(GenesysEmulatorFixture.SupportIntegrationId, Bodies.Message(user).With("channel.messageId", "client-2").With("text", "twice"));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(
+            JsonNode.Parse(await first.Content.ReadAsStringAsync())!["id"]!.ToString(),
+            JsonNode.Parse(await again.Content.ReadAsStringAsync())!["id"]!.ToString());
+        var conversation = await emulator.Control.WaitForConversationAsync(c => c.UserId == user);
+        Assert.Equal(["once", "twice"], conversation.Messages.Select(m => m.Text));
+        var after = await emulator.Control.GetStatsAsync();
+        Assert.Equal(1, after.InboundDuplicatesIgnored - before.InboundDuplicatesIgnored);
+    }
+}

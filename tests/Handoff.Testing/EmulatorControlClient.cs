@@ -60,6 +60,144 @@ public sealed class EmulatorControlClient(HttpClient http) : IDisposable
         return await ReadAsync<EmulatorMessage>(response, cancellationToken);
     }
 
+    /// <summary>
+    /// An agent message from a named agent (null: the connected agent, else the default one), optionally with
+    /// attachments (then <paramref name="text"/> may be empty). An agent who is not connected joins first (user.start);
+    /// a different agent than the connected one is refused (409).
+    /// </summary>
+    public async Task<EmulatorMessage> SendAgentMessageAsync(
+        string conversationId,
+        string text,
+        string? agentName,
+        IReadOnlyList<EmulatorAttachment>? attachments = null,
+        string? userId = null,
+        CancellationToken cancellationToken = default)
+    {
+        var body = new
+        {
+            text,
+            agentName,
+            userId,
+            attachments = attachments?.Select(a => new { a.Url, a.MediaType, a.Mime, a.Filename, a.ContentSizeBytes }).ToList(),
+        };
+        using var response = await http.PostAsJsonAsync(
+            $"emulator/conversations/{Escape(conversationId)}/agent-messages", body, Json, cancellationToken);
+        return await ReadAsync<EmulatorMessage>(response, cancellationToken);
+    }
+
+    /// <summary>An agent picks the conversation up (user.start): the named one, else the default agent.</summary>
+    public async Task<EmulatorConversation> AgentJoinAsync(
+        string conversationId, string? name = null, string? userId = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync(
+            $"emulator/conversations/{Escape(conversationId)}/agent-join", new { name, userId }, Json, cancellationToken);
+        return await ReadAsync<EmulatorConversation>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// Transfers away from the current agent (user.end with TRANSFER). <paramref name="kind"/> <c>blind</c>: the target (or
+    /// another agent) joins at once; <c>requeue</c>: a new leg waits in the queue until the next agent message or join.
+    /// </summary>
+    public async Task<EmulatorConversation> TransferAsync(
+        string conversationId,
+        string? toAgentName = null,
+        string kind = "blind",
+        string? toUserId = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync(
+            $"emulator/conversations/{Escape(conversationId)}/transfer", new { toAgentName, toUserId, kind }, Json, cancellationToken);
+        return await ReadAsync<EmulatorConversation>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// Posts what a Process Automation trigger's data action would send for the conversation's latest agent
+    /// (<paramref name="topic"/> <c>user.end</c> or <c>customer.end</c>) to <paramref name="url"/>, with static headers.
+    /// </summary>
+    public async Task<EmulatorTriggerResult> TriggerAsync(
+        string conversationId,
+        Uri url,
+        string topic = "user.end",
+        IReadOnlyDictionary<string, string>? headers = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync(
+            $"emulator/conversations/{Escape(conversationId)}/trigger", new { url = url.ToString(), topic, headers }, Json, cancellationToken);
+        return await ReadAsync<EmulatorTriggerResult>(response, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<EmulatorAgent>> GetAgentsAsync(CancellationToken cancellationToken = default) =>
+        await GetAsync<List<EmulatorAgent>>("emulator/agents", cancellationToken);
+
+    public async Task<IReadOnlyList<EmulatorQueue>> GetQueuesAsync(CancellationToken cancellationToken = default) =>
+        await GetAsync<List<EmulatorQueue>>("emulator/queues", cancellationToken);
+
+    /// <summary>Creates or replaces a queue's name and staffing (estimated wait, agents on queue, idle agents).</summary>
+    public async Task<EmulatorQueue> PutQueueAsync(
+        string queueId,
+        string name,
+        int estimatedWaitSeconds,
+        int onQueueAgents,
+        int idleAgents,
+        CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsJsonAsync(
+            $"emulator/queues/{Escape(queueId)}", new { name, estimatedWaitSeconds, onQueueAgents, idleAgents }, Json, cancellationToken);
+        return await ReadAsync<EmulatorQueue>(response, cancellationToken);
+    }
+
+    /// <summary>Channels, subscriptions, connected sockets and event counters of the Notifications API.</summary>
+    public Task<EmulatorNotifications> GetNotificationsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<EmulatorNotifications>("emulator/notifications", cancellationToken);
+
+    /// <summary>
+    /// Sends <c>v2.system.socket_closing</c> to every notification socket and closes them <paramref name="after"/> later.
+    /// Returns how many sockets were told.
+    /// </summary>
+    public async Task<int> SocketClosingAsync(TimeSpan after, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync(
+            "emulator/notifications/socket-closing", new { afterMs = (int)after.TotalMilliseconds }, Json, cancellationToken);
+        return (await ReadAsync<SocketCount>(response, cancellationToken)).Sockets;
+    }
+
+    /// <summary>Aborts every notification socket with no close frame; returns how many there were.</summary>
+    public async Task<int> DropSocketsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync("emulator/notifications/drop", content: null, cancellationToken);
+        return (await ReadAsync<SocketCount>(response, cancellationToken)).Sockets;
+    }
+
+    /// <summary>Adds a fault rule; returns it with its id.</summary>
+    public async Task<EmulatorFault> AddFaultAsync(EmulatorFault fault, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync("emulator/faults", fault, Json, cancellationToken);
+        return await ReadAsync<EmulatorFault>(response, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<EmulatorFault>> GetFaultsAsync(CancellationToken cancellationToken = default) =>
+        await GetAsync<List<EmulatorFault>>("emulator/faults", cancellationToken);
+
+    /// <summary>Removes one fault rule; false when it did not exist.</summary>
+    public async Task<bool> RemoveFaultAsync(string faultId, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.DeleteAsync($"emulator/faults/{Escape(faultId)}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Removes every fault rule.</summary>
+    public async Task ClearFaultsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await http.DeleteAsync("emulator/faults", cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
     /// <summary>The agent types; the emulator queues the typing Event webhook. Returns the event's message id.</summary>
     public async Task<string> SendAgentTypingAsync(string conversationId, CancellationToken cancellationToken = default)
     {
@@ -148,6 +286,23 @@ public sealed class EmulatorControlClient(HttpClient http) : IDisposable
         return await ReadAsync<EmulatorIntegration>(response, cancellationToken);
     }
 
+    /// <summary>Creates or replaces an integration routed to <paramref name="queueId"/> (no token needed).</summary>
+    public async Task<EmulatorIntegration> PutIntegrationAsync(
+        string integrationId,
+        string name,
+        Uri? webhookUrl,
+        string? webhookSecret,
+        string? queueId,
+        CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsJsonAsync(
+            $"emulator/integrations/{Escape(integrationId)}",
+            new { name, webhookUrl = webhookUrl?.ToString(), webhookSecret, queueId },
+            Json,
+            cancellationToken);
+        return await ReadAsync<EmulatorIntegration>(response, cancellationToken);
+    }
+
     public void Dispose() => http.Dispose();
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
@@ -165,6 +320,13 @@ public sealed class EmulatorControlClient(HttpClient http) : IDisposable
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+            ?? throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} returned an empty body.");
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -173,9 +335,6 @@ public sealed class EmulatorControlClient(HttpClient http) : IDisposable
                 inner: null,
                 response.StatusCode);
         }
-
-        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
-            ?? throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} returned an empty body.");
     }
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
@@ -183,4 +342,6 @@ public sealed class EmulatorControlClient(HttpClient http) : IDisposable
     private sealed record TypingEvent(string Id, string ConversationId);
 
     private sealed record RevokedTokens(int Revoked);
+
+    private sealed record SocketCount(int Sockets);
 }

@@ -24,6 +24,25 @@ public class GenesysEmulatorFixture : IAsyncLifetime
     public const string SalesIntegrationId = "a1c3e5f7-2b4d-4f6a-8c0e-9d7b5a3c1e2f";
     public const string SalesIntegrationName = "Test Sales";
 
+    /// <summary>The queue the Support integration routes to (staffed: 140 s estimated wait, 7 on queue, 2 idle).</summary>
+    public const string SupportQueueId = "c2d4e6f8-0a1b-4c3d-9e5f-6a7b8c9d0e1f";
+    public const string SupportQueueName = "Support";
+    public const int SupportQueueEstimatedWaitSeconds = 140;
+    public const int SupportQueueOnQueueAgents = 7;
+    public const int SupportQueueIdleAgents = 2;
+
+    /// <summary>The queue the Sales integration routes to (30 s, 1 on queue, 1 idle).</summary>
+    public const string SalesQueueId = "e6f8a0b2-4c5d-4e7f-8a9b-0c1d2e3f4a5b";
+    public const string SalesQueueName = "Sales";
+
+    /// <summary>The agent who answers when a test names none.</summary>
+    public const string DefaultAgentUserId = "3a7e5c2b-1d9f-4e80-a6b4-72c0d8e9f150";
+    public const string DefaultAgentName = "Ana Gómez";
+
+    /// <summary>The other built-in agent: the target of a blind transfer that names nobody.</summary>
+    public const string SecondAgentUserId = "8d4f2a6c-5e1b-4c7d-9a3e-0f6b8c2d4e71";
+    public const string SecondAgentName = "Bruno Costa";
+
     /// <summary>Pause between webhook attempts (Genesys: 5 s).</summary>
     public static readonly TimeSpan WebhookRetryDelay = TimeSpan.FromMilliseconds(200);
 
@@ -41,6 +60,9 @@ public class GenesysEmulatorFixture : IAsyncLifetime
 
     /// <summary>The emulator's services, for the rare test that needs to look inside.</summary>
     public IServiceProvider Services => (_factory ?? throw NotStarted()).Services;
+
+    /// <summary>The WebSocket root of the notification channels (<c>ws://127.0.0.1:41234/</c>).</summary>
+    public Uri StreamingAddress => new UriBuilder(BaseAddress) { Scheme = BaseAddress.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
 
     /// <summary>A plain HttpClient over real HTTP with <see cref="BaseAddress"/> set; the caller disposes it.</summary>
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
@@ -64,6 +86,16 @@ public class GenesysEmulatorFixture : IAsyncLifetime
             [$"Emulator:Integrations:{SupportIntegrationId}:WebhookSecret"] = WebhookSecret,
             [$"Emulator:Integrations:{SalesIntegrationId}:Name"] = SalesIntegrationName,
             [$"Emulator:Integrations:{SalesIntegrationId}:WebhookSecret"] = WebhookSecret,
+            [$"Emulator:Integrations:{SupportIntegrationId}:QueueId"] = SupportQueueId,
+            [$"Emulator:Integrations:{SalesIntegrationId}:QueueId"] = SalesQueueId,
+            [$"Emulator:Queues:{SupportQueueId}:Name"] = SupportQueueName,
+            [$"Emulator:Queues:{SupportQueueId}:EstimatedWaitSeconds"] = SupportQueueEstimatedWaitSeconds.ToString(CultureInfo.InvariantCulture),
+            [$"Emulator:Queues:{SupportQueueId}:OnQueueAgents"] = SupportQueueOnQueueAgents.ToString(CultureInfo.InvariantCulture),
+            [$"Emulator:Queues:{SupportQueueId}:IdleAgents"] = SupportQueueIdleAgents.ToString(CultureInfo.InvariantCulture),
+            [$"Emulator:Queues:{SalesQueueId}:Name"] = SalesQueueName,
+            [$"Emulator:Queues:{SalesQueueId}:EstimatedWaitSeconds"] = "30",
+            [$"Emulator:Queues:{SalesQueueId}:OnQueueAgents"] = "1",
+            [$"Emulator:Queues:{SalesQueueId}:IdleAgents"] = "1",
             ["Emulator:Webhooks:RetryDelay"] = WebhookRetryDelay.ToString("c", CultureInfo.InvariantCulture),
             ["Emulator:Webhooks:Timeout"] = WebhookTimeout.ToString("c", CultureInfo.InvariantCulture),
             ["Emulator:Webhooks:MaxRetries"] = "5",

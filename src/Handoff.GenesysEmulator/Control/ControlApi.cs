@@ -22,6 +22,22 @@ internal static partial class ControlApi
         control.MapPost("/conversations/{conversationId}/agent-messages", SendAgentMessage);
         control.MapPost("/conversations/{conversationId}/agent-typing", SendAgentTyping);
         control.MapPost("/conversations/{conversationId}/disconnect", Disconnect);
+        control.MapPost("/conversations/{conversationId}/agent-join", AgentJoin);
+        control.MapPost("/conversations/{conversationId}/transfer", Transfer);
+        control.MapPost("/conversations/{conversationId}/trigger", TriggerAsync);
+
+        control.MapGet("/agents", GetAgents);
+        control.MapGet("/queues", GetQueues);
+        control.MapPut("/queues/{queueId}", PutQueue);
+
+        control.MapGet("/notifications", GetNotifications);
+        control.MapPost("/notifications/socket-closing", SocketClosing);
+        control.MapPost("/notifications/drop", DropSockets);
+
+        control.MapGet("/faults", GetFaults);
+        control.MapPost("/faults", AddFault);
+        control.MapDelete("/faults", ClearFaults);
+        control.MapDelete("/faults/{faultId}", RemoveFault);
 
         control.MapGet("/webhooks", GetWebhookDeliveries);
         control.MapGet("/webhooks/{messageId}", GetWebhookDelivery);
@@ -45,24 +61,33 @@ internal static partial class ControlApi
             ? TypedResults.Ok(views.Conversation(conversation))
             : ConversationNotFound(conversationId);
 
-    /// <summary>The agent replies: stores the message and queues the Text webhook.</summary>
+    /// <summary>
+    /// The agent replies: stores the message and queues the Text webhook. The sender is the named agent, else the connected
+    /// one, else the default agent, who joins first when nobody is connected. Attachments go in <c>content[]</c>.
+    /// </summary>
     internal static Results<Accepted<MessageView>, ValidationProblem, ProblemHttpResult> SendAgentMessage(
         string conversationId, AgentMessageRequest request, [AsParameters] AgentServices services)
     {
-        if (string.IsNullOrWhiteSpace(request.Text))
+        var errors = new Dictionary<string, string[]>();
+        var attachments = ReadAttachments(request.Attachments, errors);
+        if (string.IsNullOrWhiteSpace(request.Text) && attachments.Count == 0 && !errors.ContainsKey("attachments"))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["Text is required."] });
+            errors["text"] = ["Text is required (unless the message has attachments)."];
         }
 
-        if (request.Text.Length > MaxAgentTextLength)
+        if (request.Text is { Length: > MaxAgentTextLength })
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["text"] = [$"Text must be at most {MaxAgentTextLength} characters."],
-            });
+            errors["text"] = [$"Text must be at most {MaxAgentTextLength} characters."];
         }
 
-        var result = services.Conversations.AddAgentMessage(conversationId, request.Text);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var agent = services.Agents.Resolve(request.AgentName, request.UserId);
+        var text = string.IsNullOrEmpty(request.Text) ? null : request.Text;
+        var result = services.Conversations.AddAgentMessage(conversationId, agent, text, attachments);
         if (Reject(result, conversationId) is { } problem)
         {
             return problem;
@@ -95,7 +120,8 @@ internal static partial class ControlApi
     }
 
     /// <summary>
-    /// Ends the conversation. No webhook: Genesys does not announce the end on Open Messaging (fact sheet §6).
+    /// The agent ends the conversation: the agent leg leaves (<c>client</c>, user.end), then the system disconnects the
+    /// customer (customer.end). No webhook: Genesys does not announce the end on Open Messaging (fact sheet §6).
     /// </summary>
     internal static Results<Ok<ConversationView>, ProblemHttpResult> Disconnect(
         string conversationId, ConversationStore conversations, ControlViews views, ILoggerFactory loggers)
@@ -129,7 +155,10 @@ internal static partial class ControlApi
             ? TypedResults.Ok(ControlViews.Integration(integration))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Integration not found", detail: $"No integration {integrationId}.");
 
-    /// <summary>Creates or replaces an integration without a token (tests and local set-ups).</summary>
+    /// <summary>
+    /// Creates or replaces an integration without a token (tests and local set-ups). An optional <c>queueId</c> routes its
+    /// new conversations to that queue; without one the current routing is kept.
+    /// </summary>
     internal static Results<Created<IntegrationView>, Ok<IntegrationView>, ValidationProblem> PutIntegration(
         string integrationId, IntegrationPutRequest request, IntegrationRegistry integrations, ILoggerFactory loggers)
     {
@@ -157,7 +186,8 @@ internal static partial class ControlApi
         }
 
         var secret = string.IsNullOrEmpty(request.WebhookSecret) ? null : request.WebhookSecret;
-        var (integration, created) = integrations.Upsert(integrationId, request.Name!, webhookUrl, secret);
+        var queueId = string.IsNullOrWhiteSpace(request.QueueId) ? null : request.QueueId.Trim();
+        var (integration, created) = integrations.Upsert(integrationId, request.Name!, webhookUrl, secret, queueId);
         LogIntegrationSet(loggers.CreateLogger(typeof(ControlApi)), integration.Id, integration.Name, integration.WebhookUrl?.GetLeftPart(UriPartial.Path) ?? "(none)");
         var view = ControlViews.Integration(integration);
         return created ? TypedResults.Created($"/emulator/integrations/{integration.Id}", view) : TypedResults.Ok(view);
@@ -179,7 +209,58 @@ internal static partial class ControlApi
             statusCode: StatusCodes.Status409Conflict,
             title: "Conversation is disconnected",
             detail: $"Conversation {conversationId} is disconnected; the agent can no longer write to it."),
+        AgentActionStatus.Conflict => TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict, title: "Conflicting agent action", detail: result.Problem),
         _ => null,
+    };
+
+    /// <summary>Validates attachments (absolute http(s) URL, known media type) into stored ones.</summary>
+    private static List<MessageAttachment> ReadAttachments(List<AttachmentRequest?>? requested, Dictionary<string, string[]> errors)
+    {
+        var attachments = new List<MessageAttachment>();
+        var problems = new List<string>();
+        foreach (var (item, index) in (requested ?? []).Select((a, i) => (a, i)))
+        {
+            if (item?.Url is not { } text || !Uri.TryCreate(text, UriKind.Absolute, out var url) || !EmulatorOptionsValidator.IsHttpUrl(url))
+            {
+                problems.Add($"attachments[{index}].url must be an absolute http or https URL.");
+                continue;
+            }
+
+            var mediaType = item.MediaType is null
+                ? InferMediaType(item.Mime)
+                : Genesys.OpenMessaging.MediaTypes.FirstOrDefault(m => string.Equals(m, item.MediaType, StringComparison.OrdinalIgnoreCase));
+            if (mediaType is null)
+            {
+                problems.Add($"attachments[{index}].mediaType must be one of {string.Join(", ", Genesys.OpenMessaging.MediaTypes)}.");
+                continue;
+            }
+
+            if (item.ContentSizeBytes is < 0)
+            {
+                problems.Add($"attachments[{index}].contentSizeBytes must not be negative.");
+                continue;
+            }
+
+            var filename = string.IsNullOrWhiteSpace(item.Filename) ? Path.GetFileName(url.AbsolutePath) : item.Filename;
+            attachments.Add(new MessageAttachment(
+                mediaType, url.ToString(), item.Mime, string.IsNullOrEmpty(filename) ? null : filename, Guid.NewGuid().ToString(), item.ContentSizeBytes));
+        }
+
+        if (problems.Count > 0)
+        {
+            errors["attachments"] = [.. problems];
+        }
+
+        return attachments;
+    }
+
+    private static string InferMediaType(string? mime) => mime?.Split('/')[0].ToLowerInvariant() switch
+    {
+        "image" => "Image",
+        "video" => "Video",
+        "audio" => "Audio",
+        _ => "File",
     };
 
     /// <summary>The conversation's integration, or a stand-in if it was replaced meanwhile under another id.</summary>
@@ -213,6 +294,7 @@ internal static partial class ControlApi
 /// <summary>What the agent endpoints need, injected through <c>[AsParameters]</c>.</summary>
 internal sealed record AgentServices(
     ConversationStore Conversations,
+    AgentDirectory Agents,
     IntegrationRegistry Integrations,
     WebhookPayloadFactory Payloads,
     WebhookOutbox Webhooks,

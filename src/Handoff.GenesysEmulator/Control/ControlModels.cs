@@ -23,11 +23,33 @@ internal sealed record ConversationView(
     DateTimeOffset? CustomerTypingAt,
     bool CustomerTyping,
     IReadOnlyDictionary<string, string> CustomAttributes,
-    IReadOnlyList<MessageView> Messages);
+    IReadOnlyList<MessageView> Messages,
+    string QueueId,
+    string? QueueName,
+    IReadOnlyList<ParticipantView> Participants,
+    AgentView? Agent);
+
+/// <summary>A participant of a conversation; <c>disconnectType</c> is lowercase as in the Conversations API.</summary>
+internal sealed record ParticipantView(
+    string Id,
+    string Purpose,
+    string State,
+    string? UserId,
+    string? Name,
+    string? QueueId,
+    string? DisconnectType,
+    DateTimeOffset StartTime,
+    DateTimeOffset? StartAlertingTime,
+    DateTimeOffset? ConnectedTime,
+    DateTimeOffset? EndTime);
+
+/// <summary>An agent: on a conversation (its active leg) or in the directory.</summary>
+internal sealed record AgentView(string UserId, string Name, string? Email = null, string? State = null, bool? IsDefault = null);
 
 /// <param name="MessageId">The <c>channel.messageId</c> the client sent (inbound only).</param>
 /// <param name="WebhookStatus">Outcome of the webhook for this message: the agent message itself (outbound) or its
 /// Delivered receipt (inbound): pending, delivered, failed or skipped.</param>
+/// <param name="AgentUserId">Who sent an outbound message.</param>
 internal sealed record MessageView(
     string Id,
     string Direction,
@@ -36,9 +58,11 @@ internal sealed record MessageView(
     string? MessageId,
     IReadOnlyList<AttachmentView>? Content,
     ReceiptView? Receipt,
-    string? WebhookStatus);
+    string? WebhookStatus,
+    string? AgentUserId,
+    string? AgentName);
 
-internal sealed record AttachmentView(string MediaType, string Url, string? Mime, string? Filename);
+internal sealed record AttachmentView(string MediaType, string Url, string? Mime, string? Filename, long? ContentSizeBytes);
 
 internal sealed record ReceiptView(string Status, IReadOnlyList<ReceiptReason> Reasons, DateTimeOffset Time);
 
@@ -67,18 +91,83 @@ internal sealed record IntegrationView(
     bool HasWebhookSecret,
     IReadOnlyDictionary<string, string> WebhookHeaders,
     DateTimeOffset DateCreated,
-    DateTimeOffset DateModified);
+    DateTimeOffset DateModified,
+    string QueueId);
 
 internal sealed record RevokedTokensView(int Revoked);
 
-/// <summary>Body of <c>POST /emulator/conversations/{id}/agent-messages</c>.</summary>
-internal sealed record AgentMessageRequest(string? Text);
+/// <summary>Body of <c>POST /emulator/conversations/{id}/agent-messages</c>; the agent is optional.</summary>
+internal sealed record AgentMessageRequest(
+    string? Text, string? AgentName = null, string? UserId = null, List<AttachmentRequest?>? Attachments = null);
 
-/// <summary>Body of <c>PUT /emulator/integrations/{id}</c>.</summary>
-internal sealed record IntegrationPutRequest(string? Name, string? WebhookUrl, string? WebhookSecret);
+/// <summary>An attachment of an agent message.</summary>
+internal sealed record AttachmentRequest(string? Url, string? MediaType, string? Mime, string? Filename, long? ContentSizeBytes);
+
+/// <summary>Body of <c>POST /emulator/conversations/{id}/agent-join</c>.</summary>
+internal sealed record AgentJoinRequest(string? Name, string? UserId);
+
+/// <summary>Body of <c>POST /emulator/conversations/{id}/transfer</c>.</summary>
+internal sealed record TransferRequest(string? ToAgentName, string? ToUserId, string? Kind);
+
+/// <summary>Body of <c>POST /emulator/conversations/{id}/trigger</c>.</summary>
+internal sealed record TriggerRequest(string? Url, string? Topic, Dictionary<string, string>? Headers);
+
+/// <summary>What the trigger target answered, and the body it was sent.</summary>
+internal sealed record TriggerView(string Url, int? StatusCode, string? Error, Triggers.TriggerPayload Body);
+
+/// <summary>Body of <c>PUT /emulator/queues/{id}</c>; missing numbers keep their current (or default) value.</summary>
+internal sealed record QueuePutRequest(string? Name, int? EstimatedWaitSeconds, int? OnQueueAgents, int? IdleAgents);
+
+/// <summary>A queue: configured staffing plus its live conversations.</summary>
+internal sealed record QueueView(
+    string Id, string Name, int EstimatedWaitSeconds, int OnQueueAgents, int IdleAgents, int Waiting, int Interacting, bool Configured);
+
+/// <summary>Body of <c>POST /emulator/notifications/socket-closing</c>.</summary>
+internal sealed record SocketClosingRequest(int? AfterMs);
+
+internal sealed record SocketClosingView(int Sockets, int AfterMs);
+
+internal sealed record SocketsDroppedView(int Sockets);
+
+/// <summary>One notification channel as the control API shows it.</summary>
+internal sealed record NotificationChannelView(
+    string Id,
+    string ConnectUri,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset Expires,
+    IReadOnlyList<string> Topics,
+    bool Connected,
+    DateTimeOffset? ConnectedAt,
+    long EventsSent,
+    long EventsDropped);
+
+internal sealed record NotificationsView(
+    IReadOnlyList<NotificationChannelView> Channels, int ConnectedSockets, long EventsSent, long EventsDropped);
+
+/// <summary>Body of <c>POST /emulator/faults</c>.</summary>
+internal sealed record FaultRequest(
+    string? Path, string? Method, int? Status, double? Rate, int? Count, int? DelayMs, int? RetryAfterSeconds);
+
+/// <summary>A fault rule and how it has been used.</summary>
+internal sealed record FaultView(
+    string Id,
+    string Path,
+    string? Method,
+    int? Status,
+    double? Rate,
+    int? Count,
+    int? DelayMs,
+    int? RetryAfterSeconds,
+    int Injected,
+    int? Remaining,
+    DateTimeOffset CreatedAt);
+
+/// <summary>Body of <c>PUT /emulator/integrations/{id}</c>; without a <c>queueId</c> the current routing is kept.</summary>
+internal sealed record IntegrationPutRequest(string? Name, string? WebhookUrl, string? WebhookSecret, string? QueueId = null);
 
 /// <summary>Maps store snapshots to control views.</summary>
-internal sealed class ControlViews(IntegrationRegistry integrations, WebhookDeliveryLog deliveries, TimeProvider time)
+internal sealed class ControlViews(
+    IntegrationRegistry integrations, QueueRegistry queues, WebhookDeliveryLog deliveries, TimeProvider time)
 {
     /// <summary>Genesys typing indicators last 5 s; the desk shows "typing…" that long after the last event.</summary>
     private static readonly TimeSpan TypingWindow = TimeSpan.FromSeconds(5);
@@ -117,7 +206,8 @@ internal sealed class ControlViews(IntegrationRegistry integrations, WebhookDeli
         integration.WebhookSecret is not null,
         integration.WebhookHeaders,
         integration.DateCreated,
-        integration.DateModified);
+        integration.DateModified,
+        integration.RoutingQueueId);
 
     private ConversationView Conversation(
         ConversationSnapshot conversation,
@@ -126,6 +216,9 @@ internal sealed class ControlViews(IntegrationRegistry integrations, WebhookDeli
     {
         var user = conversation.User;
         var typing = conversation.CustomerTypingAt is { } at && time.GetUtcNow() - at < TypingWindow;
+        var agent = conversation.ActiveAgent is { UserId: { } agentId } active
+            ? new AgentView(agentId, active.Name ?? agentId, State: Lower(active.State))
+            : null;
         return new ConversationView(
             conversation.Id,
             conversation.IntegrationId,
@@ -144,8 +237,49 @@ internal sealed class ControlViews(IntegrationRegistry integrations, WebhookDeli
             conversation.CustomerTypingAt,
             typing,
             conversation.CustomAttributes,
-            [.. conversation.Messages.Select(m => Message(m, outcomes))]);
+            [.. conversation.Messages.Select(m => Message(m, outcomes))],
+            conversation.QueueId,
+            queues.Find(conversation.QueueId)?.Name,
+            [.. conversation.Participants.Select(Participant)],
+            agent);
     }
+
+    public static ParticipantView Participant(ParticipantSnapshot participant) => new(
+        participant.Id,
+        Lower(participant.Purpose),
+        Lower(participant.State),
+        participant.UserId,
+        participant.Name,
+        participant.QueueId,
+        participant.DisconnectType?.ForConversationsApi(),
+        participant.StartTime,
+        participant.StartAlertingTime,
+        participant.ConnectedTime,
+        participant.EndTime);
+
+    public static NotificationChannelView Channel(Notifications.NotificationChannelSnapshot channel) => new(
+        channel.Id,
+        channel.ConnectUri.ToString(),
+        channel.CreatedAt,
+        channel.Expires,
+        channel.Topics,
+        channel.Connected,
+        channel.ConnectedAt,
+        channel.EventsSent,
+        channel.EventsDropped);
+
+    public static FaultView Fault(Faults.FaultSnapshot fault) => new(
+        fault.Id,
+        fault.Rule.Path,
+        fault.Rule.Method,
+        fault.Rule.Status,
+        fault.Rule.Rate,
+        fault.Rule.Count,
+        fault.Rule.DelayMs,
+        fault.Rule.RetryAfterSeconds,
+        fault.Injected,
+        fault.Remaining,
+        fault.CreatedAt);
 
     private static MessageView Message(MessageSnapshot message, IReadOnlyDictionary<string, DeliveryOutcome> outcomes) => new(
         message.Id,
@@ -153,21 +287,14 @@ internal sealed class ControlViews(IntegrationRegistry integrations, WebhookDeli
         message.Text,
         message.Time,
         message.ClientMessageId,
-        message.Content.Count == 0 ? null : [.. message.Content.Select(a => new AttachmentView(a.MediaType, a.Url, a.Mime, a.Filename))],
+        message.Content.Count == 0 ? null : [.. message.Content.Select(a => new AttachmentView(a.MediaType, a.Url, a.Mime, a.Filename, a.ContentSizeBytes))],
         message.Receipt is { } receipt ? new ReceiptView(receipt.Status, receipt.Reasons, receipt.Time) : null,
-        outcomes.TryGetValue(message.Id, out var outcome) ? Lower(outcome) : null);
+        outcomes.TryGetValue(message.Id, out var outcome) ? Lower(outcome) : null,
+        message.Sender?.UserId,
+        message.Sender?.Name);
 
     /// <summary>Nickname, else first and last name, else the user id.</summary>
-    private static string DisplayName(EndUser user)
-    {
-        if (!string.IsNullOrWhiteSpace(user.Nickname))
-        {
-            return user.Nickname;
-        }
-
-        var fullName = string.Join(' ', new[] { user.FirstName, user.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
-        return fullName.Length > 0 ? fullName : user.Id;
-    }
+    private static string DisplayName(EndUser user) => user.Name ?? user.Id;
 
     private static string Lower<TEnum>(TEnum value)
         where TEnum : struct, Enum => value.ToString().ToLowerInvariant();

@@ -1,3 +1,5 @@
+using Handoff.GenesysEmulator.Notifications;
+
 namespace Handoff.GenesysEmulator.Genesys;
 
 /// <summary>The Genesys-compatible <c>/api/v2</c> surface; every endpoint requires a Bearer token.</summary>
@@ -8,6 +10,10 @@ internal static class GenesysApi
         var api = routes.MapGroup("/api/v2").AddEndpointFilter<BearerTokenFilter>();
         api.MapIntegrations();
         api.MapInbound();
+        api.MapConversations();
+        api.MapUsers();
+        api.MapQueues();
+        api.MapNotifications();
 
         // Unknown /api/v2 paths answer in the Genesys error body too, not with a ProblemDetails.
         api.MapFallback("{*path}", () => GenesysErrors.NotFound("The requested resource was not found.")).ExcludeFromDescription();

@@ -38,6 +38,24 @@ internal static class GenesysErrors
         "request.entity.too.large",
         $"The request is larger than the {limit} bytes allowed.");
 
+    /// <summary>An injected fault: the status with the code Genesys uses for it.</summary>
+    public static JsonHttpResult<GenesysError> Fault(int status, int? retryAfterSeconds) => status switch
+    {
+        StatusCodes.Status429TooManyRequests => Create(
+            status,
+            "too.many.requests",
+            $"Rate limit exceeded the maximum. Retry the request in [{retryAfterSeconds ?? 1}] seconds"),
+        StatusCodes.Status400BadRequest => Create(status, "bad.request", "Injected fault: bad request."),
+        StatusCodes.Status401Unauthorized => Create(status, "bad.credentials", "Invalid login credentials."),
+        StatusCodes.Status403Forbidden => Create(status, "missing.permissions", "Injected fault: missing permissions."),
+        StatusCodes.Status404NotFound => Create(status, "not.found", "The requested resource was not found."),
+        StatusCodes.Status502BadGateway => Create(status, "bad.gateway", "Injected fault: bad gateway."),
+        StatusCodes.Status503ServiceUnavailable => Create(status, "service.unavailable", "The service is currently unavailable."),
+        StatusCodes.Status504GatewayTimeout => Create(status, "gateway.timeout", "The request timed out."),
+        >= 500 => Create(status, "internal.server.error", "The server encountered an unexpected condition."),
+        _ => Create(status, "fault.injected", $"Injected fault: HTTP {status}."),
+    };
+
     /// <summary>Maps a validation failure to the matching error code.</summary>
     public static JsonHttpResult<GenesysError> From(ValidationFailure failure) =>
         failure.Missing ? BadRequest(failure.Message) : InvalidValue(failure.Message);

@@ -50,17 +50,28 @@ internal static partial class InboundApi
         }
 
         var result = services.Conversations.AcceptInboundMessage(
-            integration.Id, command.User, command.CustomAttributes, command.Text, command.Content, command.Time, command.ClientMessageId);
-        services.Stats.InboundMessageAccepted();
+            integration.Id, integration.RoutingQueueId, command.User, command.CustomAttributes, command.Text, command.Content, command.Time, command.ClientMessageId);
         var conversation = result.Conversation;
+        if (result.Repeated)
+        {
+            services.Stats.InboundDuplicateIgnored();
+        }
+        else
+        {
+            services.Stats.InboundMessageAccepted();
+        }
+
         if (result.ConversationCreated)
         {
             LogConversationCreated(services.Logger(), conversation.Id, integration.Id, integration.Name);
         }
 
         LogInboundMessage(services.Logger(), result.Message.Id, conversation.Id, command.ClientMessageId);
-        services.Webhooks.Enqueue(
-            integration.Id, conversation.Id, services.Payloads.InboundReceipt(integration, conversation, result.Message));
+        if (!result.Repeated)
+        {
+            services.Webhooks.Enqueue(
+                integration.Id, conversation.Id, services.Payloads.InboundReceipt(integration, conversation, result.Message));
+        }
 
         return TypedResults.Ok(new OpenNormalizedMessage
         {
@@ -75,7 +86,7 @@ internal static partial class InboundApi
             },
             Type = OpenMessaging.TextType,
             Text = command.Text,
-            Content = command.Content.Count == 0 ? null : [.. command.Content.Select(ToContent)],
+            Content = command.Content.Count == 0 ? null : [.. command.Content.Select(OpenContents.From)],
             Direction = OpenMessaging.Inbound,
             Metadata = command.Metadata,
             // Documented as "the conversationId context for the message"; returned only when asked for (§3.1).
@@ -158,7 +169,7 @@ internal static partial class InboundApi
             return GenesysErrors.From(failure);
         }
 
-        var (conversation, created) = services.Conversations.RecordCustomerTyping(integration.Id, command.User);
+        var (conversation, created) = services.Conversations.RecordCustomerTyping(integration.Id, integration.RoutingQueueId, command.User);
         services.Stats.InboundEventAccepted();
         if (created)
         {
@@ -201,19 +212,6 @@ internal static partial class InboundApi
         LastName = user.LastName,
         Email = user.Email,
         Image = user.Image,
-    };
-
-    private static OpenContent ToContent(MessageAttachment attachment) => new()
-    {
-        ContentType = OpenMessaging.Attachment,
-        Attachment = new OpenAttachment
-        {
-            Id = attachment.Id,
-            MediaType = attachment.MediaType,
-            Url = attachment.Url,
-            Mime = attachment.Mime,
-            Filename = attachment.Filename,
-        },
     };
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -84,6 +84,25 @@ internal sealed record OpenAttachment
     public string? Url { get; init; }
     public string? Mime { get; init; }
     public string? Filename { get; init; }
+    public long? ContentSizeBytes { get; init; }
+}
+
+/// <summary>Maps stored attachments to <c>content[]</c> items.</summary>
+internal static class OpenContents
+{
+    public static OpenContent From(State.MessageAttachment attachment) => new()
+    {
+        ContentType = OpenMessaging.Attachment,
+        Attachment = new OpenAttachment
+        {
+            Id = attachment.Id,
+            MediaType = attachment.MediaType,
+            Url = attachment.Url,
+            Mime = attachment.Mime,
+            Filename = attachment.Filename,
+            ContentSizeBytes = attachment.ContentSizeBytes,
+        },
+    };
 }
 
 /// <summary>A receipt reason (<c>reasons[]</c>).</summary>

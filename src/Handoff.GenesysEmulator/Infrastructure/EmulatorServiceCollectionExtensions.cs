@@ -1,5 +1,8 @@
 using Handoff.GenesysEmulator.Control;
+using Handoff.GenesysEmulator.Faults;
+using Handoff.GenesysEmulator.Notifications;
 using Handoff.GenesysEmulator.State;
+using Handoff.GenesysEmulator.Triggers;
 using Handoff.GenesysEmulator.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -8,7 +11,10 @@ namespace Handoff.GenesysEmulator.Infrastructure;
 
 internal static class EmulatorServiceCollectionExtensions
 {
-    /// <summary>Options, in-memory state, the webhook pipeline and HTTP plumbing of the emulator.</summary>
+    /// <summary>
+    /// Options, in-memory state (integrations, agents, queues, conversations, notification channels, fault rules), the
+    /// webhook pipeline and HTTP plumbing of the emulator.
+    /// </summary>
     public static WebApplicationBuilder AddGenesysEmulator(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -26,7 +32,13 @@ internal static class EmulatorServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IntegrationRegistry>();
+        services.AddSingleton<AgentDirectory>();
+        services.AddSingleton<QueueRegistry>();
+        services.AddSingleton<NotificationHub>();
+        services.AddSingleton<IConversationEventSink>(sp => sp.GetRequiredService<NotificationHub>());
         services.AddSingleton<ConversationStore>();
+        services.AddSingleton<FaultRegistry>();
+        services.AddSingleton<TriggerSender>();
         services.AddSingleton<TokenStore>();
         services.AddSingleton<EmulatorStats>();
         services.AddSingleton<ControlViews>();
@@ -41,6 +53,11 @@ internal static class EmulatorServiceCollectionExtensions
         // ServiceDefaults adds to every client must not wrap it. Redirects are not followed (a POST must not turn into a GET).
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is flagged experimental in some package versions.
         services.AddHttpClient(WebhookSender.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllResilienceHandlers();
+
+        // The emulated data action: one attempt, its own timeout (Emulator:Triggers:Timeout), no retry.
+        services.AddHttpClient(TriggerSender.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001

@@ -1,6 +1,7 @@
 namespace Handoff.GenesysEmulator.State;
 
 /// <summary>An Open Messaging integration as the emulator stores it (immutable; replaced on update).</summary>
+/// <param name="QueueId">The queue its message flow transfers to; null means the integration id doubles as the queue id.</param>
 internal sealed record Integration(
     string Id,
     string Name,
@@ -8,4 +9,9 @@ internal sealed record Integration(
     string? WebhookSecret,
     IReadOnlyDictionary<string, string> WebhookHeaders,
     DateTimeOffset DateCreated,
-    DateTimeOffset DateModified);
+    DateTimeOffset DateModified,
+    string? QueueId = null)
+{
+    /// <summary>The queue new conversations of this integration wait in.</summary>
+    public string RoutingQueueId => QueueId ?? Id;
+}

@@ -27,7 +27,8 @@ internal sealed class IntegrationRegistry
                 string.IsNullOrEmpty(configured.WebhookSecret) ? null : configured.WebhookSecret,
                 NoHeaders,
                 now,
-                now);
+                now,
+                string.IsNullOrWhiteSpace(configured.QueueId) ? null : configured.QueueId);
         }
     }
 
@@ -62,14 +63,15 @@ internal sealed class IntegrationRegistry
     }
 
     /// <summary>Creates or replaces an integration under a caller-chosen id (control API).</summary>
-    public (Integration Integration, bool Created) Upsert(string id, string name, Uri? webhookUrl, string? webhookSecret)
+    public (Integration Integration, bool Created) Upsert(
+        string id, string name, Uri? webhookUrl, string? webhookSecret, string? queueId = null)
     {
         var now = _time.GetUtcNow();
         lock (_gate)
         {
             var existing = _integrations.GetValueOrDefault(id);
             var integration = new Integration(
-                existing?.Id ?? id, name, webhookUrl, webhookSecret, NoHeaders, existing?.DateCreated ?? now, now);
+                existing?.Id ?? id, name, webhookUrl, webhookSecret, NoHeaders, existing?.DateCreated ?? now, now, queueId ?? existing?.QueueId);
             _integrations[integration.Id] = integration;
             return (integration, existing is null);
         }

@@ -18,7 +18,10 @@ internal sealed class WebhookPayloadFactory(IOptions<JsonOptions> json, TimeProv
 {
     private readonly JsonSerializerOptions _serializer = json.Value.SerializerOptions;
 
-    /// <summary>An agent's text message (shape of a captured production log).</summary>
+    /// <summary>
+    /// An agent's message (shape of a captured production log); attachments go in <c>content[]</c> and <c>text</c> may then
+    /// be empty (fact sheet §4).
+    /// </summary>
     public WebhookPayload AgentText(Integration integration, ConversationSnapshot conversation, MessageSnapshot message)
     {
         var body = new OpenNormalizedMessage
@@ -26,7 +29,8 @@ internal sealed class WebhookPayloadFactory(IOptions<JsonOptions> json, TimeProv
             Id = message.Id,
             Channel = Envelope(integration, conversation, message.Id, message.Time),
             Type = OpenMessaging.TextType,
-            Text = message.Text,
+            Text = message.Content.Count > 0 ? message.Text ?? string.Empty : message.Text,
+            Content = message.Content.Count == 0 ? null : [.. message.Content.Select(OpenContents.From)],
             OriginatingEntity = OpenMessaging.Human,
             Direction = OpenMessaging.Outbound,
             ConversationId = conversation.Id,

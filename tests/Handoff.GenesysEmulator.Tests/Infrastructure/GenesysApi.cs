@@ -16,10 +16,13 @@ internal sealed class GenesysApi(HttpClient http) : IDisposable
 
     public string? Token { get; set; }
 
+    /// <summary>The emulator's control client, when created through <see cref="ConnectAsync"/>.</summary>
+    public EmulatorControlClient? Control { get; private init; }
+
     /// <summary>A client already holding a valid token.</summary>
     public static async Task<GenesysApi> ConnectAsync(GenesysEmulatorFixture fixture)
     {
-        var api = new GenesysApi(fixture.CreateClient());
+        var api = new GenesysApi(fixture.CreateClient()) { Control = fixture.Control };
         api.Token = await api.RequestTokenAsync();
         return api;
     }
@@ -61,6 +64,59 @@ internal sealed class GenesysApi(HttpClient http) : IDisposable
         SendAsync(HttpMethod.Post, path, new StringContent(json, Encoding.UTF8, "application/json"));
 
     public Task<HttpResponseMessage> PatchAsync(string path, JsonNode body) => SendAsync(HttpMethod.Patch, path, Json(body));
+
+    public Task<HttpResponseMessage> PutAsync(string path, JsonNode body) => SendAsync(HttpMethod.Put, path, Json(body));
+
+    public Task<HttpResponseMessage> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path, content: null);
+
+    public Task<HttpResponseMessage> HeadAsync(string path) => SendAsync(HttpMethod.Head, path, content: null);
+
+    /// <summary>Sends a request and asserts success; returns the JSON body.</summary>
+    public async Task<JsonElement> ReadJsonAsync(Task<HttpResponseMessage> sending)
+    {
+        using var response = await sending;
+        var json = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {json}");
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    /// <summary>Starts a conversation with a new user; returns (userId, conversationId).</summary>
+    public async Task<(string UserId, string ConversationId)> StartConversationAsync(
+        string integrationId = GenesysEmulatorFixture.SupportIntegrationId, string? text = null)
+    {
+        var userId = Bodies.NewUserId();
+        var message = await SendMessageAsync(integrationId, Bodies.Message(userId, text ?? "I'd like to talk to a person, please."), prefetchConversationId: true);
+        return (userId, message.GetProperty("conversationId").GetString()!);
+    }
+
+    /// <summary><c>POST /api/v2/notifications/channels</c>; returns (id, connectUri).</summary>
+    public async Task<(string Id, Uri ConnectUri)> CreateChannelAsync()
+    {
+        var channel = await ReadJsonAsync(PostAsync(NotificationChannelsPath, new JsonObject()));
+        return (channel.GetProperty("id").GetString()!, new Uri(channel.GetProperty("connectUri").GetString()!));
+    }
+
+    /// <summary>Subscribes (POST) a channel to topics and asserts success.</summary>
+    public Task<JsonElement> SubscribeAsync(string channelId, params string[] topics) =>
+        ReadJsonAsync(PostAsync(SubscriptionsPath(channelId), Topics(topics)));
+
+    /// <summary>A channel subscribed to the conversation's detail topics, with its socket open.</summary>
+    public async Task<(string ChannelId, NotificationSocket Socket)> ListenAsync(string conversationId, params string[] kinds)
+    {
+        var (channelId, connectUri) = await CreateChannelAsync();
+        await SubscribeAsync(channelId, [.. (kinds.Length == 0 ? DetailKinds : kinds).Select(kind => DetailTopic(conversationId, kind))]);
+        return (channelId, await NotificationSocket.ConnectAsync(connectUri, Control));
+    }
+
+    public const string NotificationChannelsPath = "api/v2/notifications/channels";
+
+    public static readonly string[] DetailKinds = ["user.start", "user.end", "customer.end", "acd.start", "acd.end"];
+
+    public static string SubscriptionsPath(string channelId) => $"{NotificationChannelsPath}/{channelId}/subscriptions";
+
+    public static string DetailTopic(string conversationId, string kind) => $"v2.detail.events.conversation.{conversationId}.{kind}";
+
+    public static JsonArray Topics(params string[] topics) => [.. topics.Select(t => (JsonNode)new JsonObject { ["id"] = t })];
 
     public Task<HttpResponseMessage> PostMessageAsync(string integrationId, JsonNode body, bool? prefetchConversationId = null)
     {
