@@ -24,4 +24,35 @@ internal static class AppHostTesting
         builder.CreateResourceBuilder(api).WithEnvironment("ConnectionStrings__handoff", $"Data Source={path}");
         return builder;
     }
+
+    /// <summary>Polls <paramref name="probe"/> until it returns a value (60 s at most).</summary>
+    public static async Task<string> PollAsync(Func<Task<string?>> probe, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        throw new TimeoutException("The handoff did not make it through the AppHost in time.");
+    }
+
+    /// <summary>The repository root: the nearest folder above the test binaries holding Handoff.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Handoff.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("No Handoff.sln above the test binaries.");
+    }
 }

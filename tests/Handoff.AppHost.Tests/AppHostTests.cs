@@ -66,7 +66,7 @@ public sealed class AppHostTests
             Assert.Equal(HttpStatusCode.Created, start.StatusCode);
             var handoffId = (string)JsonNode.Parse(await start.Content.ReadAsStringAsync(ct))!["id"]!;
 
-            var conversationId = await PollAsync(async () =>
+            var conversationId = await AppHostTesting.PollAsync(async () =>
             {
                 var conversations = JsonNode.Parse(await emulator.GetStringAsync("/emulator/conversations", ct))!.AsArray();
                 return (string?)conversations.FirstOrDefault(c => (string?)c!["userId"] == handoffId)?["id"];
@@ -75,7 +75,7 @@ public sealed class AppHostTests
             var reply = await emulator.PostAsJsonAsync($"/emulator/conversations/{conversationId}/agent-messages", new { text = "Hello from the agent desk" }, ct);
             Assert.True(reply.IsSuccessStatusCode);
 
-            var agentMessage = await PollAsync(async () =>
+            var agentMessage = await AppHostTesting.PollAsync(async () =>
             {
                 var events = JsonNode.Parse(await api.GetStringAsync($"/v1/handoffs/{handoffId}/events", ct))!.AsArray();
                 return events.FirstOrDefault(e => (string?)e!["type"] == "agent.message")?["data"]?.ToJsonString();
@@ -85,9 +85,9 @@ public sealed class AppHostTests
             Assert.Equal("Handoff Support", (string)data["agent"]!["displayName"]!);
 
             // The handoff is one trace across both services: the API's relay and the emulator's inbound API share it.
-            var traceId = await PollAsync(() => Task.FromResult(
+            var traceId = await AppHostTesting.PollAsync(() => Task.FromResult(
                 otlp.Spans.FirstOrDefault(s => s.Service == "handoff-api" && s.Name == "handoff relay start" && s.Attributes.GetValueOrDefault("handoff.id") == handoffId)?.TraceId), ct);
-            await PollAsync(() => Task.FromResult(
+            await AppHostTesting.PollAsync(() => Task.FromResult(
                 otlp.Spans.FirstOrDefault(s => s.Service == "genesys-emulator" && s.TraceId == traceId)?.SpanId), ct);
             var inTrace = otlp.Spans.Where(s => s.TraceId == traceId).ToList();
             Assert.Contains(inTrace, s => s.Service == "handoff-api" && s.Attributes.GetValueOrDefault("handoff.id") == handoffId && s.Attributes.ContainsKey("http.request.method"));
@@ -98,21 +98,5 @@ public sealed class AppHostTests
         {
             await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
         }
-    }
-
-    private static async Task<string> PollAsync(Func<Task<string?>> probe, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(250, ct);
-        }
-
-        throw new TimeoutException("The handoff did not make it through the AppHost in time.");
     }
 }

@@ -62,11 +62,11 @@ public sealed class DashboardTests(ITestOutputHelper output)
 
             // The rest of the story: the agent answers, the user writes back, the user ends.
             using var emulator = app.CreateHttpClient("genesys-emulator");
-            var conversationId = await PollAsync(async () =>
+            var conversationId = await AppHostTesting.PollAsync(async () =>
                 (string?)JsonNode.Parse(await emulator.GetStringAsync("/emulator/conversations", ct))!.AsArray()
                     .FirstOrDefault(c => (string?)c!["userId"] == handoffId)?["id"], ct);
             (await emulator.PostAsJsonAsync($"/emulator/conversations/{conversationId}/agent-messages", new { text = "Hi Dana, how can I help?" }, ct)).EnsureSuccessStatusCode();
-            await PollAsync(async () =>
+            await AppHostTesting.PollAsync(async () =>
                 JsonNode.Parse(await api.GetStringAsync($"/v1/handoffs/{handoffId}/events", ct))!.AsArray()
                     .FirstOrDefault(e => (string?)e!["type"] == "agent.message")?.ToJsonString(), ct);
             (await api.PostAsJsonAsync($"/v1/handoffs/{handoffId}/messages", new { text = "My parcel is late." }, ct)).EnsureSuccessStatusCode();
@@ -108,12 +108,12 @@ public sealed class DashboardTests(ITestOutputHelper output)
                 try { await close.ClickAsync(new LocatorClickOptions { Timeout = 2000 }); } catch (PlaywrightException) { }
             }
 
-            var shot = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", "dashboard-trace.png");
+            var shot = Path.Combine(AppHostTesting.RepositoryRoot(), "artifacts", "screenshots", "dashboard-trace.png");
             Directory.CreateDirectory(Path.GetDirectoryName(shot)!);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = false });
             if (Environment.GetEnvironmentVariable("HANDOFF_UPDATE_DOCS_IMAGES") == "1")
             {
-                File.Copy(shot, Path.Combine(RepositoryRoot(), "docs", "images", "dashboard-trace.png"), overwrite: true);
+                File.Copy(shot, Path.Combine(AppHostTesting.RepositoryRoot(), "docs", "images", "dashboard-trace.png"), overwrite: true);
             }
 
             output.WriteLine($"handoff {handoffId} trace {traceId}: {shot}");
@@ -122,34 +122,5 @@ public sealed class DashboardTests(ITestOutputHelper output)
         {
             await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
         }
-    }
-
-    private static async Task<string> PollAsync(Func<Task<string?>> probe, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(250, ct);
-        }
-
-        throw new TimeoutException("The handoff did not make it through the AppHost in time.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Handoff.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Handoff.sln above the test binaries.");
     }
 }
