@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using Handoff.Channels.Genesys.Notifications;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,7 @@ namespace Handoff.Channels.Genesys;
 /// </summary>
 public sealed partial class GenesysAdapter(
     GenesysClient client,
+    GenesysConversationRegistry conversations,
     IOptionsMonitor<GenesysOptions> options,
     TimeProvider timeProvider,
     ILogger<GenesysAdapter> logger) : IChannelAdapter
@@ -63,6 +65,7 @@ public sealed partial class GenesysAdapter(
             state[ConversationIdStateKey] = conversationId;
             activity?.SetTag(GenesysTelemetry.ConversationIdTag, conversationId);
             LogStarted(logger, handoff.Id, conversationId, integrationId);
+            conversations.Watch(handoff.Id, conversationId);
         }
         else
         {
@@ -83,10 +86,25 @@ public sealed partial class GenesysAdapter(
         }
 
         using var activity = StartActivity("genesys.send_message", handoff, integrationId);
-        var body = new OpenInboundMessage(new OpenInboundChannel(From(handoff), GenesysApi.FormatTime(message.Time), message.Id), message.Text);
+        var content = message.Attachments.Count == 0
+            ? null
+            : message.Attachments
+                .Select(a => new OpenInboundContent(GenesysApi.ContentTypeAttachment,
+                    new OpenInboundAttachment(GenesysApi.ToGenesysMediaType(a.MediaType), a.Url, a.Mime, a.Filename)))
+                .ToArray();
+        var body = new OpenInboundMessage(
+            new OpenInboundChannel(From(handoff), GenesysApi.FormatTime(message.Time), message.Id),
+            string.IsNullOrEmpty(message.Text) && content is not null ? null : message.Text,
+            content);
         var result = await client.SendInboundMessageAsync(integrationId, body, prefetchConversationId: false, cancellationToken).ConfigureAwait(false);
         activity?.SetTag(GenesysTelemetry.MessageIdTag, result.Value?.Id);
-        return Finish("message", handoff.Id, result.ToDelivery(ConversationState(handoff, result.Value?.ConversationId)), activity);
+        var learned = ConversationState(handoff, result.Value?.ConversationId);
+        if (result.IsSuccess && learned is not null)
+        {
+            conversations.Watch(handoff.Id, learned[ConversationIdStateKey]);
+        }
+
+        return Finish("message", handoff.Id, result.ToDelivery(learned), activity);
     }
 
     public async Task<DeliveryResult> SendTypingAsync(ChannelHandoff handoff, CancellationToken cancellationToken)
@@ -106,16 +124,110 @@ public sealed partial class GenesysAdapter(
     }
 
     /// <summary>
-    /// Nothing to call yet: Open Messaging has no inbound "end" message. Disconnecting the customer participant
-    /// (<c>PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}</c>) is a later issue; until then
-    /// the agent ends the interaction and later messages from this handoff id are no longer sent by core.
+    /// Ends the conversation from the bot side: disconnects the customer participant
+    /// (<c>PATCH /api/v2/conversations/messages/{conversationId}/participants/{participantId}</c> <c>{"state":"disconnected"}</c>),
+    /// which ends the agent's interaction too. Nothing to do when the conversation id was never learned, the conversation is
+    /// gone or the customer already left. A later handoff of the same user starts a new conversation (its own <c>from.id</c>).
     /// </summary>
-    public Task<DeliveryResult> EndAsync(ChannelHandoff handoff, string? reason, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> EndAsync(ChannelHandoff handoff, string? reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handoff);
         using var activity = StartActivity("genesys.end", handoff, handoff.State.GetValueOrDefault(IntegrationIdStateKey));
-        LogEndNoop(logger, handoff.Id);
-        return Task.FromResult(Finish("end", handoff.Id, DeliveryResult.Ok(), activity));
+        conversations.UnwatchHandoff(handoff.Id);
+        if (handoff.State.GetValueOrDefault(ConversationIdStateKey) is not { Length: > 0 } conversationId)
+        {
+            LogEndWithoutConversation(logger, handoff.Id);
+            return Finish("end", handoff.Id, DeliveryResult.Ok(), activity);
+        }
+
+        var conversation = await client.GetConversationAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        if (conversation.IsNotFound)
+        {
+            return Finish("end", handoff.Id, DeliveryResult.Ok(), activity);
+        }
+
+        if (!conversation.IsSuccess)
+        {
+            return Finish("end", handoff.Id, conversation.ToDelivery(), activity);
+        }
+
+        var customers = conversation.Value?.Participants?
+            .Where(p => string.Equals(p.Purpose, GenesysApi.PurposeCustomer, StringComparison.OrdinalIgnoreCase)
+                && !string.IsNullOrEmpty(p.Id) && ConversationVerdict.IsActive(p))
+            .ToList() ?? [];
+        foreach (var customer in customers)
+        {
+            var disconnected = await client.DisconnectParticipantAsync(conversationId, customer.Id!, cancellationToken).ConfigureAwait(false);
+            if (!disconnected.IsSuccess && !disconnected.IsNotFound)
+            {
+                return Finish("end", handoff.Id, disconnected.ToDelivery(), activity);
+            }
+        }
+
+        LogEnded(logger, handoff.Id, conversationId, customers.Count);
+        return Finish("end", handoff.Id, DeliveryResult.Ok(), activity);
+    }
+
+    /// <summary>
+    /// Posts a receipt for an agent message (section 3.2): <c>Delivered</c>, or <c>Failed</c> with <c>GeneralError</c>
+    /// (the bot platform could not be reached) or <c>RecipientOptedOut</c> (it refused the handoff's events).
+    /// </summary>
+    public async Task<DeliveryResult> SendReceiptAsync(ChannelHandoff handoff, ChannelReceipt receipt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        ArgumentNullException.ThrowIfNull(receipt);
+        if (!TryResolveIntegration(handoff, out var integrationId, out var unresolved))
+        {
+            return Finish("receipt", handoff.Id, unresolved, null);
+        }
+
+        using var activity = StartActivity("genesys.send_receipt", handoff, integrationId);
+        activity?.SetTag(GenesysTelemetry.MessageIdTag, receipt.MessageId);
+        IReadOnlyList<OpenReason>? reasons = receipt.Delivered
+            ? null
+            : [new OpenReason(receipt.Failure == ReceiptFailure.Refused ? GenesysApi.ReasonRecipientOptedOut : GenesysApi.ReasonGeneralError, Truncate(receipt.Reason, 256))];
+        var body = new OpenInboundReceipt(
+            receipt.MessageId,
+            new OpenReceiptChannel(new OpenRecipient(handoff.Id, GenesysApi.IdTypeOpaque), GenesysApi.FormatTime(receipt.Time)),
+            receipt.Delivered ? GenesysApi.ReceiptDelivered : GenesysApi.ReceiptFailed,
+            GenesysApi.DirectionOutbound,
+            IsFinalReceipt: true,
+            reasons);
+        var result = await client.SendInboundReceiptAsync(integrationId, body, cancellationToken).ConfigureAwait(false);
+        return Finish("receipt", handoff.Id, result.ToDelivery(), activity);
+    }
+
+    /// <summary>
+    /// Agents on the queue and the estimated wait (section 11.7), for queues configured with a <c>QueueId</c>: the estimate
+    /// (<c>GET /api/v2/routing/queues/{queueId}/estimatedwaittime</c>) and the on-queue agents by routing status
+    /// (<c>POST /api/v2/analytics/queues/observations/query</c>), asked in parallel.
+    /// </summary>
+    public async Task<QueueAvailabilityResult> GetQueueAvailabilityAsync(string queue, CancellationToken cancellationToken)
+    {
+        var entry = options.CurrentValue.FindQueue(queue);
+        if (entry is null)
+        {
+            return QueueAvailabilityResult.NotConfigured($"Queue '{queue}' is not configured for Genesys.");
+        }
+
+        if (entry.Value.Value.QueueId is not { Length: > 0 } configuredQueueId)
+        {
+            return QueueAvailabilityResult.NotConfigured(
+                $"Queue '{entry.Value.Key}' has no Genesys queue id: set {GenesysOptions.SectionName}:Queues:{entry.Value.Key}:QueueId to report its availability.");
+        }
+
+        var queueId = configuredQueueId.Trim();
+        var waits = client.GetEstimatedWaitAsync(queueId, cancellationToken);
+        var observations = client.QueryQueueObservationsAsync(queueId, cancellationToken);
+        await Task.WhenAll(waits, observations).ConfigureAwait(false);
+        if (!waits.Result.IsSuccess || !observations.Result.IsSuccess)
+        {
+            var reason = string.Join(" ", new[] { waits.Result.Reason, observations.Result.Reason }.Where(r => r is not null).Distinct());
+            return QueueAvailabilityResult.Unavailable($"Genesys could not report queue '{entry.Value.Key}': {reason}");
+        }
+
+        var (onQueue, idle) = GenesysQueueFigures.Agents(observations.Result.Value);
+        return QueueAvailabilityResult.Ok(new QueueAvailability(onQueue, idle, GenesysQueueFigures.EstimatedWaitSeconds(waits.Result.Value)));
     }
 
     /// <summary>The stable <c>channel.messageId</c> of the first message, so a retried start is recognisable.</summary>
@@ -187,14 +299,19 @@ public sealed partial class GenesysAdapter(
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
+    private static string? Truncate(string? value, int max) => value is { Length: > 0 } && value.Length > max ? value[..max] : value;
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {HandoffId} opened Genesys conversation {ConversationId} on integration {IntegrationId}")]
     private static partial void LogStarted(ILogger logger, string handoffId, string conversationId, string integrationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId} was accepted by Genesys integration {IntegrationId} but no conversationId came back; it will be learned from the first webhook")]
     private static partial void LogStartedWithoutConversation(ILogger logger, string handoffId, string integrationId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Handoff {HandoffId} ended on the user side; nothing to call in Genesys yet")]
-    private static partial void LogEndNoop(ILogger logger, string handoffId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId} ended on the user side before Genesys named its conversation; nothing to disconnect")]
+    private static partial void LogEndWithoutConversation(ILogger logger, string handoffId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {HandoffId} ended on the user side: disconnected {Count} customer participant(s) of Genesys conversation {ConversationId}")]
+    private static partial void LogEnded(ILogger logger, string handoffId, string conversationId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Genesys {Kind} for handoff {HandoffId} not delivered ({Outcome}): {Reason}")]
     private static partial void LogNotDelivered(ILogger logger, string kind, string handoffId, DeliveryOutcome outcome, string? reason);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -23,27 +24,85 @@ public sealed partial class GenesysClient(
 {
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
+    // ---- Open Messaging inbound (section 3) ---------------------------------------------------------------------
+
     internal Task<GenesysResult<OpenInboundResponse>> SendInboundMessageAsync(
         string integrationId, OpenInboundMessage body, bool prefetchConversationId, CancellationToken cancellationToken) =>
-        SendAsync<OpenInboundResponse>(HttpMethod.Post, GenesysApi.InboundMessagePath(integrationId, prefetchConversationId), body, integrationId,
-            GenesysApi.InboundPermission, cancellationToken);
+        SendAsync<OpenInboundResponse>(HttpMethod.Post, GenesysApi.InboundMessagePath(integrationId, prefetchConversationId), body,
+            Integration(integrationId, GenesysApi.InboundPermission), cancellationToken);
 
     internal Task<GenesysResult<OpenInboundResponse>> SendInboundEventAsync(
         string integrationId, OpenInboundEvent body, CancellationToken cancellationToken) =>
-        SendAsync<OpenInboundResponse>(HttpMethod.Post, GenesysApi.InboundEventPath(integrationId), body, integrationId,
-            GenesysApi.InboundPermission, cancellationToken);
+        SendAsync<OpenInboundResponse>(HttpMethod.Post, GenesysApi.InboundEventPath(integrationId), body,
+            Integration(integrationId, GenesysApi.InboundPermission), cancellationToken);
 
     internal Task<GenesysResult<OpenInboundResponse>> SendInboundReceiptAsync(
         string integrationId, OpenInboundReceipt body, CancellationToken cancellationToken) =>
-        SendAsync<OpenInboundResponse>(HttpMethod.Post, GenesysApi.InboundReceiptPath(integrationId), body, integrationId,
-            GenesysApi.InboundPermission, cancellationToken);
+        SendAsync<OpenInboundResponse>(HttpMethod.Post, GenesysApi.InboundReceiptPath(integrationId), body,
+            Integration(integrationId, GenesysApi.InboundPermission), cancellationToken);
 
     internal Task<GenesysResult<OpenIntegration>> GetIntegrationAsync(string integrationId, CancellationToken cancellationToken) =>
-        SendAsync<OpenIntegration>(HttpMethod.Get, GenesysApi.IntegrationPath(integrationId), null, integrationId,
-            GenesysApi.IntegrationViewPermission, cancellationToken);
+        SendAsync<OpenIntegration>(HttpMethod.Get, GenesysApi.IntegrationPath(integrationId), null,
+            Integration(integrationId, GenesysApi.IntegrationViewPermission), cancellationToken);
 
-    private async Task<GenesysResult<T>> SendAsync<T>(
-        HttpMethod method, string path, object? body, string integrationId, string permission, CancellationToken cancellationToken)
+    // ---- Conversations, users, queues (section 11.5-11.7) ---------------------------------------------------------
+
+    internal Task<GenesysResult<MessageConversation>> GetConversationAsync(string conversationId, CancellationToken cancellationToken) =>
+        SendAsync<MessageConversation>(HttpMethod.Get, GenesysApi.ConversationPath(conversationId), null,
+            new GenesysCall($"conversation {conversationId}", GenesysApi.MessageViewPermission), cancellationToken);
+
+    /// <summary>Disconnects one participant (the customer, to end the conversation from the bot side).</summary>
+    internal Task<GenesysResult<object>> DisconnectParticipantAsync(string conversationId, string participantId, CancellationToken cancellationToken) =>
+        SendAsync<object>(HttpMethod.Patch, GenesysApi.ParticipantPath(conversationId, participantId), new ParticipantStateRequest(GenesysApi.DisconnectedState),
+            new GenesysCall($"participant {participantId} of conversation {conversationId}", GenesysApi.DisconnectPermission), cancellationToken);
+
+    internal Task<GenesysResult<MessageDetails>> GetMessageDetailsAsync(string messageId, CancellationToken cancellationToken) =>
+        SendAsync<MessageDetails>(HttpMethod.Get, GenesysApi.MessageDetailsPath(messageId), null,
+            new GenesysCall($"message {messageId}", GenesysApi.MessageViewPermission), cancellationToken);
+
+    internal Task<GenesysResult<GenesysUser>> GetUserAsync(string userId, CancellationToken cancellationToken) =>
+        SendAsync<GenesysUser>(HttpMethod.Get, GenesysApi.UserPath(userId), null,
+            new GenesysCall($"user {userId}", GenesysApi.UserViewPermission), cancellationToken);
+
+    internal Task<GenesysResult<EstimatedWaitTimes>> GetEstimatedWaitAsync(string queueId, CancellationToken cancellationToken) =>
+        SendAsync<EstimatedWaitTimes>(HttpMethod.Get, GenesysApi.EstimatedWaitPath(queueId), null, Queue(queueId, GenesysApi.QueueViewPermission), cancellationToken);
+
+    internal Task<GenesysResult<QueueObservations>> QueryQueueObservationsAsync(string queueId, CancellationToken cancellationToken) =>
+        SendAsync<QueueObservations>(HttpMethod.Post, GenesysApi.QueueObservationsPath,
+            new QueueObservationQuery(
+                new QueueObservationFilter("and", [new("queueId", queueId), new("mediaType", GenesysApi.MediaTypeMessage)]),
+                [GenesysApi.MetricOnQueueUsers]),
+            Queue(queueId, GenesysApi.QueueObservationPermission), cancellationToken);
+
+    // ---- Notifications (section 11.1) -------------------------------------------------------------------------------
+
+    internal Task<GenesysResult<NotificationChannel>> CreateNotificationChannelAsync(CancellationToken cancellationToken) =>
+        SendAsync<NotificationChannel>(HttpMethod.Post, GenesysApi.NotificationChannelsPath, new { },
+            new GenesysCall("the notification channel", "none (any OAuth client may create channels)"), cancellationToken);
+
+    /// <summary>Success while the channel exists; a permanent 404 once it expired or was evicted.</summary>
+    internal Task<GenesysResult<object>> CheckNotificationChannelAsync(string channelId, CancellationToken cancellationToken) =>
+        SendAsync<object>(HttpMethod.Head, GenesysApi.NotificationChannelPath(channelId), null,
+            new GenesysCall($"notification channel {channelId}", "none"), cancellationToken);
+
+    /// <summary>Replaces the channel's whole topic list.</summary>
+    internal Task<GenesysResult<ChannelTopicListing>> SetSubscriptionsAsync(string channelId, IReadOnlyList<string> topics, CancellationToken cancellationToken) =>
+        SendAsync<ChannelTopicListing>(HttpMethod.Put, GenesysApi.SubscriptionsPath(channelId), topics.Select(t => new ChannelTopicRequest(t)).ToArray(),
+            new GenesysCall($"notification channel {channelId}", "the permission of the v2.detail.events topics"), cancellationToken);
+
+    private GenesysCall Integration(string integrationId, string permission) => new(
+        $"integration {integrationId}",
+        permission,
+        $"integration {integrationId} not found in this Genesys org " +
+        $"(check Channels:Genesys:Queues:{options.CurrentValue.FindQueueByIntegrationId(integrationId)?.Key ?? "<queue>"}:IntegrationId)");
+
+    private GenesysCall Queue(string queueId, string permission) => new(
+        $"queue {queueId}",
+        permission,
+        $"queue {queueId} not found in this Genesys org " +
+        $"(check Channels:Genesys:Queues:{options.CurrentValue.FindQueueByQueueId(queueId)?.Key ?? "<queue>"}:QueueId)");
+
+    private async Task<GenesysResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, GenesysCall call, CancellationToken cancellationToken)
         where T : class
     {
         using var request = new HttpRequestMessage(method, path);
@@ -57,11 +116,11 @@ public sealed partial class GenesysClient(
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            return await MapAsync<T>(response, integrationId, permission, cancellationToken).ConfigureAwait(false);
+            return await MapAsync<T>(response, call, cancellationToken).ConfigureAwait(false);
         }
         catch (GenesysAuthenticationException ex)
         {
-            LogCallFailed(logger, method.Method, integrationId, "credentials rejected", null, null);
+            LogCallFailed(logger, method.Method, call.Subject, "credentials rejected", null, null);
             return GenesysResult<T>.Permanent(ex.Message, (int)HttpStatusCode.Unauthorized);
         }
         catch (GenesysTokenUnavailableException ex)
@@ -86,8 +145,7 @@ public sealed partial class GenesysClient(
         }
     }
 
-    private async Task<GenesysResult<T>> MapAsync<T>(
-        HttpResponseMessage response, string integrationId, string permission, CancellationToken cancellationToken)
+    private async Task<GenesysResult<T>> MapAsync<T>(HttpResponseMessage response, GenesysCall call, CancellationToken cancellationToken)
         where T : class
     {
         var status = (int)response.StatusCode;
@@ -98,7 +156,7 @@ public sealed partial class GenesysClient(
 
         var error = await ReadAsync<GenesysErrorBody>(response, cancellationToken).ConfigureAwait(false);
         var contextId = error?.ContextId;
-        LogCallFailed(logger, response.RequestMessage?.Method.Method ?? "?", integrationId, error?.Code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture), status, contextId);
+        LogCallFailed(logger, response.RequestMessage?.Method.Method ?? "?", call.Subject, error?.Code ?? status.ToString(CultureInfo.InvariantCulture), status, contextId);
         var context = contextId is { Length: > 0 } ? $" (Genesys contextId {contextId})" : string.Empty;
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
@@ -117,10 +175,8 @@ public sealed partial class GenesysClient(
             HttpStatusCode.Unauthorized =>
                 $"Genesys rejected the access token even after fetching a new one (401): credentials rejected; check the OAuth client " +
                 $"(Channels:Genesys:ClientId/ClientSecret) and that it belongs to this org and region{context}.",
-            HttpStatusCode.Forbidden => $"Genesys answered 403: the OAuth client's role lacks permission {permission}{context}.",
-            HttpStatusCode.NotFound =>
-                $"Genesys answered 404: integration {integrationId} not found in this Genesys org " +
-                $"(check Channels:Genesys:Queues:{options.CurrentValue.FindQueueByIntegrationId(integrationId)?.Key ?? "<queue>"}:IntegrationId){context}.",
+            HttpStatusCode.Forbidden => $"Genesys answered 403: the OAuth client's role lacks permission {call.Permission}{context}.",
+            HttpStatusCode.NotFound => $"Genesys answered 404: {call.NotFoundReason ?? call.Subject + " not found"}{context}.",
             _ => $"Genesys answered {status}{Describe(error)}{context}.",
         };
         return GenesysResult<T>.Permanent(reason, status, contextId);
@@ -140,6 +196,11 @@ public sealed partial class GenesysClient(
 
     private static async Task<T?> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken) where T : class
     {
+        if (typeof(T) == typeof(object) || response.Content.Headers.ContentLength == 0)
+        {
+            return null;
+        }
+
         try
         {
             return await response.Content.ReadFromJsonAsync<T>(GenesysApi.Json, cancellationToken).ConfigureAwait(false);
@@ -156,9 +217,15 @@ public sealed partial class GenesysClient(
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Genesys {Method} for integration {IntegrationId} failed: {Code} (status {Status}, contextId {ContextId})")]
-    private static partial void LogCallFailed(ILogger logger, string method, string integrationId, string code, int? status, string? contextId);
+        Message = "Genesys {Method} for {Subject} failed: {Code} (status {Status}, contextId {ContextId})")]
+    private static partial void LogCallFailed(ILogger logger, string method, string subject, string code, int? status, string? contextId);
 }
+
+/// <summary>What a call is about, for operator-readable failures.</summary>
+/// <param name="Subject">What was addressed, e.g. <c>integration 5f2b…</c>.</param>
+/// <param name="Permission">The permission a 403 means is missing.</param>
+/// <param name="NotFoundReason">What a 404 means, naming the setting to check; default "<paramref name="Subject"/> not found".</param>
+internal sealed record GenesysCall(string Subject, string Permission, string? NotFoundReason = null);
 
 internal enum GenesysOutcome
 {
@@ -179,6 +246,8 @@ internal sealed record GenesysResult<T>(
 {
     public bool IsSuccess => Outcome == GenesysOutcome.Success;
 
+    public bool IsNotFound => Outcome == GenesysOutcome.Permanent && StatusCode == (int)HttpStatusCode.NotFound;
+
     public static GenesysResult<T> Success(T? value, int status) => new(GenesysOutcome.Success, value, status, null, null, null);
 
     public static GenesysResult<T> Transient(string reason, int? status, TimeSpan? retryAfter, string? contextId = null) =>
@@ -194,4 +263,7 @@ internal sealed record GenesysResult<T>(
         GenesysOutcome.Transient => DeliveryResult.Transient(Reason ?? "Genesys is temporarily unavailable.", RetryAfter),
         _ => DeliveryResult.Permanent(Reason ?? "Genesys rejected the request."),
     };
+
+    /// <summary>The same failure for another result type.</summary>
+    public GenesysResult<TOther> As<TOther>() where TOther : class => new(Outcome, null, StatusCode, Reason, ContextId, RetryAfter);
 }

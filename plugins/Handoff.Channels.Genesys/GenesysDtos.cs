@@ -24,8 +24,13 @@ internal sealed record OpenInboundChannel(
     string? MessageId = null,
     OpenChannelMetadata? Metadata = null);
 
-/// <summary>OpenInboundNormalizedMessage.</summary>
-internal sealed record OpenInboundMessage(OpenInboundChannel Channel, string Text);
+/// <summary>OpenInboundNormalizedMessage. <c>text</c> may be left out when <c>content</c> carries attachments.</summary>
+internal sealed record OpenInboundMessage(OpenInboundChannel Channel, string? Text, IReadOnlyList<OpenInboundContent>? Content = null);
+
+/// <summary>One <c>content[]</c> item of an inbound message: an attachment by URL (section 3.1).</summary>
+internal sealed record OpenInboundContent(string ContentType, OpenInboundAttachment Attachment);
+
+internal sealed record OpenInboundAttachment(string MediaType, string Url, string? Mime = null, string? Filename = null);
 
 internal sealed record OpenInboundEventItem(string EventType);
 
@@ -185,9 +190,204 @@ internal sealed class WebhookContent
 
 internal sealed class WebhookAttachment
 {
+    public string? Id { get; set; }
+
     public string? MediaType { get; set; }
+
+    public string? Url { get; set; }
 
     public string? Filename { get; set; }
 
     public string? Mime { get; set; }
+
+    public long? ContentSizeBytes { get; set; }
+}
+
+// ---- Conversations, users, queues (section 11.5-11.7) --------------------------------------------------------------
+
+/// <summary>MessageConversation: the fields we read.</summary>
+internal sealed class MessageConversation
+{
+    public string? Id { get; set; }
+
+    public List<MessageParticipant>? Participants { get; set; }
+}
+
+/// <summary>MessageMediaParticipant. Times stay strings (parsed when needed): odd formats never break reading.</summary>
+internal sealed class MessageParticipant
+{
+    public string? Id { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? Purpose { get; set; }
+
+    public string? State { get; set; }
+
+    public string? DisconnectType { get; set; }
+
+    public string? StartTime { get; set; }
+
+    public string? StartAlertingTime { get; set; }
+
+    public string? ConnectedTime { get; set; }
+
+    public string? EndTime { get; set; }
+
+    public GenesysEntityRef? User { get; set; }
+
+    /// <summary>Flat form of <see cref="User"/>'s id found in the generic Participant model; read when <c>user</c> is absent.</summary>
+    public string? UserId { get; set; }
+
+    public GenesysEntityRef? Queue { get; set; }
+}
+
+internal sealed class GenesysEntityRef
+{
+    public string? Id { get; set; }
+
+    public string? Name { get; set; }
+}
+
+/// <summary>MediaParticipantRequest: only <c>state</c>.</summary>
+internal sealed record ParticipantStateRequest(string State);
+
+/// <summary>MessageData: who created the message.</summary>
+internal sealed class MessageDetails
+{
+    public string? Id { get; set; }
+
+    public string? ConversationId { get; set; }
+
+    public GenesysEntityRef? CreatedBy { get; set; }
+}
+
+/// <summary>User: the fields we read.</summary>
+internal sealed class GenesysUser
+{
+    public string? Id { get; set; }
+
+    public string? Name { get; set; }
+}
+
+/// <summary>EstimatedWaitTimePredictions.</summary>
+internal sealed class EstimatedWaitTimes
+{
+    public List<EstimatedWaitTime>? Results { get; set; }
+}
+
+internal sealed class EstimatedWaitTime
+{
+    public string? Intent { get; set; }
+
+    public string? Formula { get; set; }
+
+    public double? EstimatedWaitTimeSeconds { get; set; }
+}
+
+/// <summary>QueueObservationQuery (request).</summary>
+internal sealed record QueueObservationQuery(QueueObservationFilter Filter, IReadOnlyList<string> Metrics);
+
+internal sealed record QueueObservationFilter(string Type, IReadOnlyList<QueueObservationPredicate> Predicates);
+
+internal sealed record QueueObservationPredicate(string Dimension, string Value);
+
+/// <summary>QueueObservationQueryResponse.</summary>
+internal sealed class QueueObservations
+{
+    public List<QueueObservationResult>? Results { get; set; }
+}
+
+internal sealed class QueueObservationResult
+{
+    public Dictionary<string, string>? Group { get; set; }
+
+    public List<QueueObservationData>? Data { get; set; }
+}
+
+internal sealed class QueueObservationData
+{
+    public string? Metric { get; set; }
+
+    public string? Qualifier { get; set; }
+
+    public QueueObservationStats? Stats { get; set; }
+}
+
+internal sealed class QueueObservationStats
+{
+    public long? Count { get; set; }
+}
+
+// ---- Notifications (section 11.1-11.3) ------------------------------------------------------------------------------
+
+/// <summary>Channel: a notification channel and its WebSocket URI.</summary>
+internal sealed class NotificationChannel
+{
+    public string? Id { get; set; }
+
+    public string? ConnectUri { get; set; }
+
+    public string? Expires { get; set; }
+}
+
+internal sealed record ChannelTopicRequest(string Id);
+
+/// <summary>ChannelTopicEntityListing.</summary>
+internal sealed class ChannelTopicListing
+{
+    public List<ChannelTopic>? Entities { get; set; }
+}
+
+internal sealed class ChannelTopic
+{
+    public string? Id { get; set; }
+
+    public string? State { get; set; }
+
+    public string? RejectionReason { get; set; }
+}
+
+/// <summary>One WebSocket frame: <c>{topicName, version, eventBody, metadata}</c>; <c>result</c> on channel errors [S].</summary>
+internal sealed class NotificationFrame
+{
+    public string? TopicName { get; set; }
+
+    public System.Text.Json.JsonElement EventBody { get; set; }
+
+    public string? Result { get; set; }
+}
+
+/// <summary>A detail event body (section 11.3): the fields the decision needs. UPPER_SNAKE enums.</summary>
+internal sealed class DetailEventBody
+{
+    public string? ConversationId { get; set; }
+
+    public string? ParticipantId { get; set; }
+
+    public string? UserId { get; set; }
+
+    public string? DisconnectType { get; set; }
+
+    public long? EventTime { get; set; }
+}
+
+/// <summary>The suggested body a Process Automation trigger's data action posts (section 11.8).</summary>
+internal sealed class TriggerEvent
+{
+    public string? Source { get; set; }
+
+    public string? Topic { get; set; }
+
+    public string? ConversationId { get; set; }
+
+    public string? ParticipantId { get; set; }
+
+    public string? UserId { get; set; }
+
+    public string? DisconnectType { get; set; }
+
+    public long? InteractingDurationMs { get; set; }
+
+    public long? EventTime { get; set; }
 }

@@ -1,7 +1,9 @@
 using System.Net;
+using Handoff.Channels.Genesys.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -11,8 +13,9 @@ namespace Handoff.Channels.Genesys;
 
 /// <summary>
 /// Registers the Genesys plugin's services. Core creates it with the parameterless constructor and passes <c>Channels:Genesys</c>;
-/// core itself registers <see cref="GenesysAdapter"/> and <see cref="GenesysWebhookEndpoints"/> (transient) and provides
-/// <see cref="IChannelInbox"/> and <see cref="TimeProvider"/>.
+/// core itself registers <see cref="GenesysAdapter"/>, <see cref="GenesysWebhookEndpoints"/> and
+/// <see cref="GenesysTriggerEndpoints"/> (transient) and provides <see cref="IChannelInbox"/>,
+/// <see cref="IChannelHandoffDirectory"/> and <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class GenesysModule : IChannelModule
 {
@@ -39,6 +42,22 @@ public sealed class GenesysModule : IChannelModule
         services.AddHybridCache();
         services.TryAddSingleton<GenesysTokenProvider>();
         services.TryAddTransient<GenesysAuthHandler>();
+        services.TryAddSingleton<GenesysClientFactory>();
+        services.TryAddSingleton<GenesysAgentNames>();
+
+        // End, transfer and requeue detection: one notification socket for the process, a sweeper for restarts and gaps,
+        // and one decision (participants after a settle window) behind both and the trigger endpoint.
+        services.TryAddSingleton(static sp => new GenesysConversationRegistry(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<GenesysConversationMonitor>();
+        services.TryAddSingleton<GenesysNotificationListener>();
+        services.AddHostedService(static sp => sp.GetRequiredService<GenesysNotificationListener>());
+        services.AddHostedService<GenesysConversationSweeper>();
+        services.AddHostedService<GenesysWaitingReporter>();
+
+        // Each configured integration exists and has its configured name: at start-up (logged) and in /health (Degraded).
+        services.TryAddSingleton<GenesysIntegrationsHealthCheck>();
+        services.AddHostedService<GenesysStartupVerification>();
+        services.AddHealthChecks().AddCheck<GenesysIntegrationsHealthCheck>(GenesysIntegrationsHealthCheck.Name, HealthStatus.Degraded, ["ready"]);
 
         // Token requests. Keeps whatever resilience ServiceDefaults gives every client (a token POST is safe to retry).
         services.AddHttpClient<GenesysLoginClient>(GenesysLoginClient.HttpClientName, static (sp, http) =>

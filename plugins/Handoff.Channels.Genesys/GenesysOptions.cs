@@ -33,6 +33,36 @@ public sealed class GenesysOptions
     /// </summary>
     public string? WebhookSecret { get; set; }
 
+    /// <summary>
+    /// During a secret rotation: the previous signature secret, still accepted until every integration signs with
+    /// <see cref="WebhookSecret"/>. Remove it once the rotation is done.
+    /// </summary>
+    public string? WebhookSecretPrevious { get; set; }
+
+    /// <summary>
+    /// Shared secret for <c>POST /channels/genesys/events</c> (Process Automation trigger → Web Services data action), sent in
+    /// the <c>X-Handoff-Trigger-Secret</c> header. Unset: the endpoint is off (404).
+    /// </summary>
+    public string? TriggerSecret { get; set; }
+
+    /// <summary>
+    /// How long to let a conversation settle after an agent left or joined before reading its participants and deciding
+    /// (ended, transferred or requeued). Long enough for a transfer's next agent to appear; default 3 s.
+    /// </summary>
+    public TimeSpan EndSettleWindow { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Longest wait for the agent's real name on a webhook before the integration name is used instead (default 2 s).</summary>
+    public TimeSpan AgentNameLookupTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often queued handoffs get a <c>handoff.waiting</c> estimate (queues with a <c>QueueId</c> only). Zero: never. Default 60 s.</summary>
+    public TimeSpan WaitingInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the integrations health check keeps its last answer (default 60 s).</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The Notifications API WebSocket that tells Handoff when agents leave (section <c>Notifications</c>).</summary>
+    public GenesysNotificationOptions Notifications { get; set; } = new();
+
     /// <summary>Queue name (as used in the Handoff API, case-insensitive) → the Open Messaging integration that routes to it.</summary>
     public Dictionary<string, GenesysQueueOptions> Queues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -95,6 +125,25 @@ public sealed class GenesysOptions
         }
 
         return first;
+    }
+
+    /// <summary>The first configured queue whose <see cref="GenesysQueueOptions.QueueId"/> is <paramref name="queueId"/> (GUID comparison).</summary>
+    public KeyValuePair<string, GenesysQueueOptions>? FindQueueByQueueId(string? queueId)
+    {
+        if (!Guid.TryParse(queueId, out var wanted))
+        {
+            return null;
+        }
+
+        foreach (var entry in Queues)
+        {
+            if (Guid.TryParse(entry.Value.QueueId, out var id) && id == wanted)
+            {
+                return entry;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The configured integration name for <paramref name="integrationId"/>, if any.</summary>
@@ -161,6 +210,36 @@ public sealed class GenesysQueueOptions
     /// <summary>The integration's name; shown to the user as the agent's name (Genesys does not send the agent's own name).</summary>
     public string? IntegrationName { get; set; }
 
-    /// <summary>Reserved for later (routing checks); not used yet.</summary>
+    /// <summary>
+    /// Optional: the Genesys queue id (GUID) this integration's flow routes to. Enables <c>GET /v1/queues/{name}/availability</c>
+    /// and <c>handoff.waiting</c> estimates for the queue.
+    /// </summary>
     public string? QueueId { get; set; }
+}
+
+/// <summary><c>Channels:Genesys:Notifications</c>: one notification channel and WebSocket for the process.</summary>
+public sealed class GenesysNotificationOptions
+{
+    /// <summary>Off: endings are learned from the trigger endpoint and periodic participant checks only. Default on.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>No frame (heartbeats come about every 30 s) for this long means the socket is dead: close and reconnect. Default 90 s.</summary>
+    public TimeSpan SilenceTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>After this long without a frame a <c>{"message":"ping"}</c> is sent to ask for a pong. Default 30 s.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First delay before reconnecting after a failure; doubles up to <see cref="ReconnectMaxDelay"/>. Default 1 s.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the list of active handoffs is re-read (handoffs started by another replica, endings we missed). Default 60 s.</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How often conversations without a live subscription (socket down, notifications off, over the topic limit) are
+    /// checked by reading their participants. Default 2 min.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -32,6 +32,35 @@ public sealed class GenesysOptionsValidator : IValidateOptions<GenesysOptions>
             errors.Add($"{Prefix}WebhookSecret must be longer than {GenesysApi.MinWebhookSecretLength - 1} characters (Genesys' rule for the integration's Outbound Notification Webhook Signature Secret Token); leave it empty to accept unsigned webhooks.");
         }
 
+        if (!string.IsNullOrEmpty(options.WebhookSecretPrevious))
+        {
+            if (string.IsNullOrEmpty(options.WebhookSecret))
+            {
+                errors.Add($"{Prefix}WebhookSecretPrevious is set but {Prefix}WebhookSecret is not: during a rotation set the new secret in WebhookSecret and the old one in WebhookSecretPrevious.");
+            }
+            else if (options.WebhookSecretPrevious.Length < GenesysApi.MinWebhookSecretLength)
+            {
+                errors.Add($"{Prefix}WebhookSecretPrevious must be longer than {GenesysApi.MinWebhookSecretLength - 1} characters, like WebhookSecret.");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(options.TriggerSecret) && options.TriggerSecret.Length < GenesysApi.MinWebhookSecretLength)
+        {
+            errors.Add($"{Prefix}TriggerSecret must be at least {GenesysApi.MinWebhookSecretLength} characters (it is the only authentication of POST /channels/genesys/events); leave it empty to turn the endpoint off.");
+        }
+
+        Between(errors, "EndSettleWindow", options.EndSettleWindow, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        Between(errors, "AgentNameLookupTimeout", options.AgentNameLookupTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(8));
+        Between(errors, "WaitingInterval", options.WaitingInterval, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Between(errors, "HealthCheckInterval", options.HealthCheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1));
+        var notifications = options.Notifications ?? new GenesysNotificationOptions();
+        Between(errors, "Notifications:SilenceTimeout", notifications.SilenceTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        Between(errors, "Notifications:PingInterval", notifications.PingInterval, TimeSpan.FromMilliseconds(50), notifications.SilenceTimeout);
+        Between(errors, "Notifications:ReconnectDelay", notifications.ReconnectDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
+        Between(errors, "Notifications:ReconnectMaxDelay", notifications.ReconnectMaxDelay, notifications.ReconnectDelay, TimeSpan.FromHours(1));
+        Between(errors, "Notifications:ResyncInterval", notifications.ResyncInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromDays(1));
+        Between(errors, "Notifications:PollInterval", notifications.PollInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromDays(1));
+
         ValidateQueues(options, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -81,6 +110,19 @@ public sealed class GenesysOptionsValidator : IValidateOptions<GenesysOptions>
             {
                 errors.Add($"{key} must be a GUID (the Integration ID shown in Admin > Message > Platforms); got '{entry.IntegrationId}'.");
             }
+
+            if (entry is { QueueId: { Length: > 0 } queueId } && !Guid.TryParse(queueId.Trim(), out _))
+            {
+                errors.Add($"{Prefix}Queues:{queue}:QueueId must be a GUID (the queue id shown in Admin > Contact Center > Queues); got '{queueId}'.");
+            }
+        }
+    }
+
+    private static void Between(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{Prefix}{key} must be between {min} and {max}; got {value}.");
         }
     }
 }

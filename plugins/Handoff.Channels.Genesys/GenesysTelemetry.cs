@@ -18,7 +18,7 @@ internal static class GenesysTelemetry
 
     private static readonly Meter Meter = new(GenesysChannel.TelemetryName);
 
-    /// <summary>Calls to the inbound API, by <c>kind</c> (start, message, typing, receipt) and <c>outcome</c> (delivered, retry, failed).</summary>
+    /// <summary>Calls to the inbound API, by <c>kind</c> (start, message, typing, receipt, end) and <c>outcome</c> (delivered, retry, failed).</summary>
     private static readonly Counter<long> InboundSent = Meter.CreateCounter<long>(
         "handoff.genesys.inbound.sent", "{request}", "Inbound Open Messaging calls to Genesys Cloud, by kind and outcome.");
 
@@ -29,6 +29,30 @@ internal static class GenesysTelemetry
     /// <summary>Webhooks refused, by <c>reason</c> (signature_missing, signature_invalid, too_large, bad_json).</summary>
     private static readonly Counter<long> WebhookRejections = Meter.CreateCounter<long>(
         "handoff.genesys.webhook.rejected", "{webhook}", "Webhooks refused before relaying, by reason.");
+
+    /// <summary>Notification socket sessions ended, by <c>end</c> (closing, dropped, channel_gone, failed, idle).</summary>
+    private static readonly Counter<long> NotificationSessions = Meter.CreateCounter<long>(
+        "handoff.genesys.notifications.sessions", "{session}", "Notification WebSocket sessions ended, by how they ended.");
+
+    /// <summary>Conversation detail events received on the socket, by <c>topic</c> (user.end, user.start, customer.end).</summary>
+    private static readonly Counter<long> NotificationEvents = Meter.CreateCounter<long>(
+        "handoff.genesys.notifications.events", "{event}", "Conversation detail events received on the notification socket, by topic.");
+
+    /// <summary>Decisions on settled conversations, by <c>verdict</c> (open, ended, transferred, requeued, unknown).</summary>
+    private static readonly Counter<long> Verdicts = Meter.CreateCounter<long>(
+        "handoff.genesys.conversation.verdicts", "{verdict}", "What settled conversations' participants said, by verdict.");
+
+    /// <summary>Agent name lookups, by <c>result</c> (real_name, fallback).</summary>
+    private static readonly Counter<long> AgentNames = Meter.CreateCounter<long>(
+        "handoff.genesys.agent_name.lookups", "{lookup}", "Agent name lookups for agent messages: the real name, or the integration name as fallback.");
+
+    public static void RecordSession(string end) => NotificationSessions.Add(1, new KeyValuePair<string, object?>("end", end));
+
+    public static void RecordEvent(string topic) => NotificationEvents.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    public static void RecordVerdict(string verdict) => Verdicts.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
+
+    public static void RecordAgentName(bool found) => AgentNames.Add(1, new KeyValuePair<string, object?>("result", found ? "real_name" : "fallback"));
 
     public static void RecordInbound(string kind, DeliveryOutcome outcome) =>
         InboundSent.Add(1, new("kind", kind), new("outcome", OutcomeTag(outcome)));

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
+using Handoff.Channels.Genesys.Notifications;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +14,8 @@ namespace Handoff.Channels.Genesys;
 
 /// <summary>
 /// <c>POST /channels/genesys/webhook</c>: the integration's Outbound Notification Webhook URL. Reads the raw body, verifies
-/// <c>X-Hub-Signature-256</c> when <c>Channels:Genesys:WebhookSecret</c> is set, maps the body and hands it to the inbox.
+/// <c>X-Hub-Signature-256</c> when <c>Channels:Genesys:WebhookSecret</c> is set (or <c>WebhookSecretPrevious</c>, during a
+/// rotation), maps the body, looks up the agent's real name and hands it to the inbox.
 /// Answers 200 fast for anything authentic and parsable (Genesys retries 429/5xx and a non-2xx can break the chat);
 /// 401 for a missing or wrong signature, 413 for an oversized body, 400 for a body that is not JSON.
 /// </summary>
@@ -38,8 +40,12 @@ public sealed partial class GenesysWebhookEndpoints : IChannelEndpoints
         [FromServices] IChannelInbox inbox,
         [FromServices] IOptionsMonitor<GenesysOptions> options,
         [FromServices] TimeProvider timeProvider,
-        [FromServices] ILogger<GenesysWebhookEndpoints> logger)
+        [FromServices] ILogger<GenesysWebhookEndpoints> logger,
+        [FromServices] GenesysAgentNames? names = null,
+        [FromServices] GenesysConversationRegistry? conversations = null)
     {
+        // names and conversations are the module's own services; a host without them (a bare test host) relays with the
+        // integration name and watches nothing.
         var cancellationToken = context.RequestAborted;
         using var activity = GenesysTelemetry.ActivitySource.StartActivity("genesys.webhook");
         var current = options.CurrentValue;
@@ -54,7 +60,7 @@ public sealed partial class GenesysWebhookEndpoints : IChannelEndpoints
         if (!string.IsNullOrEmpty(current.WebhookSecret))
         {
             var header = context.Request.Headers[GenesysApi.SignatureHeader].ToString();
-            switch (GenesysWebhookSignature.Verify(body, header, current.WebhookSecret))
+            switch (GenesysWebhookSignature.Verify(body, header, current.WebhookSecret, current.WebhookSecretPrevious))
             {
                 case SignatureCheck.Missing:
                     return Reject(activity, logger, GenesysTelemetry.RejectionReasons.SignatureMissing, StatusCodes.Status401Unauthorized,
@@ -94,7 +100,18 @@ public sealed partial class GenesysWebhookEndpoints : IChannelEndpoints
             return Ack(activity, "ignored");
         }
 
+        if (names is not null)
+        {
+            inbound = await WithAgentNameAsync(inbound, message, names, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await inbox.AcceptAsync(inbound, cancellationToken).ConfigureAwait(false);
+        if (result is InboxResult.Accepted or InboxResult.Duplicate && message.ConversationId is { Length: > 0 } conversationId)
+        {
+            // A conversation id first learned here (the start did not return one) is watched from now on.
+            conversations?.Watch(inbound.HandoffId, conversationId);
+        }
+
         switch (result)
         {
             case InboxResult.UnknownHandoff:
@@ -116,6 +133,41 @@ public sealed partial class GenesysWebhookEndpoints : IChannelEndpoints
             InboxResult.HandoffEnded => "handoffEnded",
             _ => "ignored",
         });
+    }
+
+    /// <summary>
+    /// The agent's real name for agent messages (message details → user), bounded by the lookup timeout; typing events reuse the
+    /// last name seen on the conversation. Whatever cannot be told keeps the mapper's integration name. Flow and bot messages
+    /// (<c>originatingEntity: Bot</c>) keep it too: no person wrote them.
+    /// </summary>
+    private static async Task<ChannelInbound> WithAgentNameAsync(ChannelInbound inbound, WebhookMessage message, GenesysAgentNames names, CancellationToken cancellationToken)
+    {
+        var conversationId = message.ConversationId;
+        if (inbound.Kind == InboundKind.AgentMessage
+            && !string.Equals(message.OriginatingEntity, GenesysApi.OriginatingBot, StringComparison.OrdinalIgnoreCase))
+        {
+            var name = await names.ForMessageAsync(inbound.ExternalId, cancellationToken).ConfigureAwait(false);
+            GenesysTelemetry.RecordAgentName(name is not null);
+            if (name is null)
+            {
+                return inbound;
+            }
+
+            if (conversationId is { Length: > 0 })
+            {
+                await names.RememberAsync(conversationId, name, cancellationToken).ConfigureAwait(false);
+            }
+
+            return inbound with { AgentDisplayName = name };
+        }
+
+        if (inbound.Kind == InboundKind.AgentTyping && conversationId is { Length: > 0 }
+            && await names.LastOnConversationAsync(conversationId, cancellationToken).ConfigureAwait(false) is { } last)
+        {
+            return inbound with { AgentDisplayName = last };
+        }
+
+        return inbound;
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>

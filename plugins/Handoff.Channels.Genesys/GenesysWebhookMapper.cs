@@ -51,6 +51,7 @@ internal static class GenesysWebhookMapper
                 return WebhookMapping.Relay(new ChannelInbound(GenesysChannel.Name, handoffId, InboundKind.AgentMessage, id, time)
                 {
                     Text = text,
+                    Attachments = Attachments(message),
                     AgentDisplayName = AgentDisplayName(options, channel?.Id, channel?.From?.Nickname),
                     State = state,
                 });
@@ -126,11 +127,27 @@ internal static class GenesysWebhookMapper
         ?? (string.IsNullOrWhiteSpace(nickname) ? null : nickname.Trim())
         ?? DefaultAgentName;
 
+    /// <summary>
+    /// The agent's attachments as links (section 4: <c>content[].attachment</c>). Genesys download links may expire [U]: bots
+    /// should fetch them promptly.
+    /// </summary>
+    private static IReadOnlyList<ChannelAttachment>? Attachments(WebhookMessage message)
+    {
+        var attachments = message.Content?
+            .Select(c => c.Attachment)
+            .OfType<WebhookAttachment>()
+            .Where(a => Uri.TryCreate(a.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
+            .Select(a => new ChannelAttachment(a.Url!, a.MediaType?.Trim().ToLowerInvariant(), a.Mime, a.Filename, a.ContentSizeBytes))
+            .ToArray();
+        return attachments is { Length: > 0 } ? attachments : null;
+    }
+
     private static string? AgentText(WebhookMessage message)
     {
         var text = new StringBuilder(message.Text?.Trim() ?? string.Empty);
 
-        // Attachments are not relayed yet (Genesys download links need auth and expire); tell the user one was sent.
+        // The text also names each attachment, so a bot that shows only text still tells the user a file was sent;
+        // the links themselves travel in the attachments.
         foreach (var attachment in message.Content?.Select(c => c.Attachment).OfType<WebhookAttachment>() ?? [])
         {
             if (text.Length > 0)

@@ -29,6 +29,22 @@ internal static class GenesysWebhookSignature
         return CryptographicOperations.FixedTimeEquals(expected, actual) ? SignatureCheck.Valid : SignatureCheck.Invalid;
     }
 
+    /// <summary>
+    /// As <see cref="Verify(ReadOnlySpan{byte}, string?, string)"/>, accepting either secret (a rotation in progress). Both are
+    /// always computed, so timing does not tell which one matched.
+    /// </summary>
+    public static SignatureCheck Verify(ReadOnlySpan<byte> rawBody, string? header, string secret, string? previousSecret)
+    {
+        var current = Verify(rawBody, header, secret);
+        if (string.IsNullOrEmpty(previousSecret) || current == SignatureCheck.Missing)
+        {
+            return current;
+        }
+
+        var previous = Verify(rawBody, header, previousSecret);
+        return current == SignatureCheck.Valid || previous == SignatureCheck.Valid ? SignatureCheck.Valid : SignatureCheck.Invalid;
+    }
+
     /// <summary>The header value Genesys would send for <paramref name="rawBody"/>.</summary>
     public static string Compute(ReadOnlySpan<byte> rawBody, string secret)
     {

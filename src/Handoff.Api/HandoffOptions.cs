@@ -18,6 +18,12 @@ public sealed class HandoffOptions
 
     /// <summary>Most attributes accepted when starting a handoff.</summary>
     public int MaxAttributes { get; set; } = 50;
+
+    /// <summary>Most attachments accepted on one user message.</summary>
+    public int MaxAttachments { get; set; } = 10;
+
+    /// <summary>Largest attachment accepted, in bytes, when the bot declares its <c>size</c> (default 25 MB, Genesys' limit).</summary>
+    public long MaxAttachmentBytes { get; set; } = 25L * 1024 * 1024;
 }
 
 internal sealed class HandoffOptionsValidator(IHostEnvironment environment) : IValidateOptions<HandoffOptions>
@@ -47,6 +53,16 @@ internal sealed class HandoffOptionsValidator(IHostEnvironment environment) : IV
         if (options.MaxTextLength is < 1 or > 100_000)
         {
             errors.Add("Handoff:MaxTextLength must be between 1 and 100000.");
+        }
+
+        if (options.MaxAttachments is < 0 or > 100)
+        {
+            errors.Add("Handoff:MaxAttachments must be between 0 and 100.");
+        }
+
+        if (options.MaxAttachmentBytes < 1)
+        {
+            errors.Add("Handoff:MaxAttachmentBytes must be positive.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

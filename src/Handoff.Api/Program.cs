@@ -36,6 +36,7 @@ if (app.Environment.IsDevelopment())
 // The v1 API for bot platforms: every call needs X-Api-Key.
 app.MapHandoffApi().RequireAuthorization().RequireRateLimiting(RateLimiting.PerClientPolicy);
 app.MapChannelsApi().RequireAuthorization().RequireRateLimiting(RateLimiting.PerClientPolicy);
+app.MapQueuesApi().RequireAuthorization().RequireRateLimiting(RateLimiting.PerClientPolicy);
 
 // Inbound webhooks of channel plugins, under /channels/{name}.
 app.MapChannelEndpoints();

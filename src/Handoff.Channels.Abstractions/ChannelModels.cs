@@ -30,7 +30,74 @@ public sealed record ChannelUser(string Id, string? Nickname, string? FirstName,
 public sealed record TranscriptLine(string From, string Text, DateTimeOffset? Time);
 
 /// <summary>A user message to relay. <paramref name="Id"/> is stable across retries: use it as the idempotency key.</summary>
-public sealed record ChannelMessage(string Id, string Text, DateTimeOffset Time);
+/// <param name="Text">The text; may be empty when the message only carries <see cref="Attachments"/>.</param>
+public sealed record ChannelMessage(string Id, string Text, DateTimeOffset Time)
+{
+    /// <summary>Files the user sent, as URLs the contact center can fetch. Empty for plain text.</summary>
+    public IReadOnlyList<ChannelAttachment> Attachments { get; init; } = [];
+}
+
+/// <summary>A file sent by the user or the agent, by URL (Handoff never stores the bytes).</summary>
+/// <param name="Url">Absolute http(s) URL.</param>
+/// <param name="MediaType"><c>image</c>, <c>video</c>, <c>audio</c>, <c>file</c> or <c>link</c> (lower case), when known.</param>
+/// <param name="Mime">The MIME type, e.g. <c>image/png</c>, when known.</param>
+/// <param name="Filename">The file name shown to the reader, when known.</param>
+/// <param name="Size">The size in bytes, when known.</param>
+public sealed record ChannelAttachment(string Url, string? MediaType = null, string? Mime = null, string? Filename = null, long? Size = null);
+
+/// <summary>Whether the bot side got an agent message (see <see cref="IChannelAdapter.SendReceiptAsync"/>).</summary>
+/// <param name="MessageId">The contact center's id of the agent message (the <see cref="ChannelInbound.ExternalId"/> it arrived with).</param>
+/// <param name="Delivered">True: the bot platform has it. False: it could not be delivered.</param>
+/// <param name="Failure">For failures: why, in channel-neutral terms.</param>
+/// <param name="Reason">For failures: a short text for logs and the contact center's records.</param>
+/// <param name="Time">When the bot side got it, or gave up.</param>
+public sealed record ChannelReceipt(string MessageId, bool Delivered, ReceiptFailure? Failure, string? Reason, DateTimeOffset Time);
+
+public enum ReceiptFailure
+{
+    /// <summary>The bot platform could not be reached or kept failing until Handoff gave up.</summary>
+    Undeliverable,
+
+    /// <summary>The bot platform said it no longer wants this handoff's events (e.g. its callback answered 410 Gone).</summary>
+    Refused,
+}
+
+/// <summary>Where a handoff stands, as a channel needs to know it.</summary>
+public enum ChannelHandoffStatus
+{
+    /// <summary>Waiting for an agent (no agent message yet, or back in a queue after a transfer).</summary>
+    Queued,
+
+    /// <summary>An agent has written.</summary>
+    Connected,
+}
+
+/// <summary>An active handoff of a channel (see <see cref="IChannelHandoffDirectory"/>).</summary>
+public sealed record ActiveChannelHandoff(ChannelHandoff Handoff, ChannelHandoffStatus Status);
+
+/// <summary>How busy a contact-center queue is right now. Each figure is null when the contact center did not say.</summary>
+public sealed record QueueAvailability(int? AgentsOnQueue, int? AgentsIdle, int? EstimatedWaitSeconds);
+
+public enum QueueAvailabilityStatus
+{
+    /// <summary><see cref="QueueAvailabilityResult.Availability"/> is set.</summary>
+    Available,
+
+    /// <summary>The channel cannot report availability for this queue (not supported, or not configured: the reason says which setting).</summary>
+    NotConfigured,
+
+    /// <summary>The contact center could not be asked right now, or refused (the reason says why, for an operator).</summary>
+    Unavailable,
+}
+
+public sealed record QueueAvailabilityResult(QueueAvailabilityStatus Status, QueueAvailability? Availability, string? Reason)
+{
+    public static QueueAvailabilityResult Ok(QueueAvailability availability) => new(QueueAvailabilityStatus.Available, availability, null);
+
+    public static QueueAvailabilityResult NotConfigured(string reason) => new(QueueAvailabilityStatus.NotConfigured, null, reason);
+
+    public static QueueAvailabilityResult Unavailable(string reason) => new(QueueAvailabilityStatus.Unavailable, null, reason);
+}
 
 public enum DeliveryOutcome
 {

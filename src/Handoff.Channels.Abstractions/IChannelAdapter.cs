@@ -26,6 +26,24 @@ public interface IChannelAdapter
     /// <summary>Tells the agent that the user is typing.</summary>
     Task<DeliveryResult> SendTypingAsync(ChannelHandoff handoff, CancellationToken cancellationToken);
 
-    /// <summary>Tells the contact center that the user side ended the handoff.</summary>
+    /// <summary>
+    /// Tells the contact center that the bot side ended the handoff (the user or the bot ended it, or it timed out):
+    /// close the user's side of the conversation there. Called once, after any user messages sent before the end.
+    /// </summary>
     Task<DeliveryResult> EndAsync(ChannelHandoff handoff, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Optional: tells the contact center whether the bot side got an agent message (so the agent sees "delivered" or
+    /// "failed"). Core calls it once per agent message, from the outbox, in order with the handoff's other work.
+    /// The default does nothing.
+    /// </summary>
+    Task<DeliveryResult> SendReceiptAsync(ChannelHandoff handoff, ChannelReceipt receipt, CancellationToken cancellationToken) =>
+        Task.FromResult(DeliveryResult.Ok());
+
+    /// <summary>
+    /// Optional: how many agents are on <paramref name="queue"/> and how long a new handoff would wait. Called on request
+    /// (<c>GET /v1/queues/{name}/availability</c>), not from the outbox. The default says the channel does not report it.
+    /// </summary>
+    Task<QueueAvailabilityResult> GetQueueAvailabilityAsync(string queue, CancellationToken cancellationToken) =>
+        Task.FromResult(QueueAvailabilityResult.NotConfigured($"Channel '{Channel}' does not report queue availability."));
 }

@@ -11,10 +11,34 @@ public interface IChannelInbox
 
 public enum InboundKind
 {
+    /// <summary>An agent (or a flow/bot on the contact-center side) wrote: <see cref="ChannelInbound.Text"/>, <see cref="ChannelInbound.Attachments"/>.</summary>
     AgentMessage,
+
     AgentTyping,
+
+    /// <summary>The contact center's receipt for a user message.</summary>
     Receipt,
+
+    /// <summary>The agent ended the conversation: the handoff ends (<c>endedBy: agent</c>).</summary>
     AgentEnded,
+
+    /// <summary>
+    /// The contact center ended the conversation without an agent ending it (a flow, an inactivity rule, an administrator):
+    /// the handoff ends (<c>endedBy: system</c>).
+    /// </summary>
+    ConversationEnded,
+
+    /// <summary>
+    /// Another agent took over (blind transfer, or an agent who did not answer was replaced): the handoff stays open.
+    /// <see cref="ChannelInbound.PreviousAgentDisplayName"/> left, <see cref="ChannelInbound.AgentDisplayName"/> joined (either may be unknown).
+    /// </summary>
+    AgentTransferred,
+
+    /// <summary>The agent left and the conversation went back to a queue: the handoff stays open and waits again.</summary>
+    Requeued,
+
+    /// <summary>The handoff is still waiting in its queue; <see cref="ChannelInbound.EstimatedWaitSeconds"/> says for how long.</summary>
+    Waiting,
 }
 
 /// <summary>Something the contact center sent about one handoff.</summary>
@@ -28,7 +52,7 @@ public sealed record ChannelInbound(string Channel, string HandoffId, InboundKin
     /// <summary>Agent message text.</summary>
     public string? Text { get; init; }
 
-    /// <summary>Who the bot should show as the sender. Never empty for agent messages.</summary>
+    /// <summary>Who the bot should show as the sender. Never empty for agent messages; for transfers, the agent who took over.</summary>
     public string? AgentDisplayName { get; init; }
 
     /// <summary>For receipts: the id of the user message it refers to (the id core passed in <see cref="ChannelMessage.Id"/>).</summary>
@@ -37,8 +61,17 @@ public sealed record ChannelInbound(string Channel, string HandoffId, InboundKin
     /// <summary>For receipts: true when delivered, false when failed.</summary>
     public bool? ReceiptDelivered { get; init; }
 
-    /// <summary>For failed receipts and endings: why.</summary>
+    /// <summary>For failed receipts, endings, transfers and requeues: why (a short code such as <c>transfer</c>, or an operator-readable text).</summary>
     public string? Reason { get; init; }
+
+    /// <summary>Agent attachments (agent messages only).</summary>
+    public IReadOnlyList<ChannelAttachment>? Attachments { get; init; }
+
+    /// <summary>For transfers and requeues: who the user was talking to before, when known.</summary>
+    public string? PreviousAgentDisplayName { get; init; }
+
+    /// <summary>For <see cref="InboundKind.Waiting"/>: the contact center's estimate, in seconds.</summary>
+    public int? EstimatedWaitSeconds { get; init; }
 
     /// <summary>Adapter state to merge into the handoff (e.g. a conversation id learned from the webhook).</summary>
     public IReadOnlyDictionary<string, string>? State { get; init; }

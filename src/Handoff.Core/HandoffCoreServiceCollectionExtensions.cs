@@ -10,7 +10,10 @@ namespace Handoff.Core;
 
 public static class HandoffCoreServiceCollectionExtensions
 {
-    /// <summary>Registers the domain services: SQLite store, commands, inbox for channels, outbox dispatcher.</summary>
+    /// <summary>
+    /// Registers the domain services: SQLite store, commands, inbox and handoff directory for channels, outbox dispatcher,
+    /// callbacks, inactivity timeouts.
+    /// </summary>
     /// <param name="connectionString">Resolves the SQLite connection string when the store is first used (configuration is final by then).</param>
     public static IServiceCollection AddHandoffCore(this IServiceCollection services, Func<IServiceProvider, string> connectionString)
     {
@@ -21,11 +24,14 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddScoped<ChannelRegistry>();
         services.AddScoped<HandoffCommands>();
         services.AddSingleton<IChannelInbox, HandoffInbox>();
+        services.AddSingleton<IChannelHandoffDirectory, HandoffDirectory>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
         services.AddHostedService<OutboxDispatcher>();
         services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName);
         services.AddHttpClient(CallbackDispatcher.HttpClientName);
         services.AddHostedService<CallbackDispatcher>();
+        services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.SectionName);
+        services.AddHostedService<InactivityMonitor>();
         return services;
     }
 }

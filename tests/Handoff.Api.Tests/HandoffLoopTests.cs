@@ -58,13 +58,14 @@ public sealed class HandoffLoopTests(ApiStack stack) : IClassFixture<ApiStack>
         var events = await Events.WaitForTypeAsync(_client, id, "agent.message");
         var message = events.OfType("agent.message").Single()["data"]!;
         Assert.Equal("Hi Maria, I'm Ana. How can I help?", (string)message["text"]!);
-        Assert.Equal(GenesysEmulatorFixture.SupportIntegrationName, (string)message["agent"]!["displayName"]!);
+        // Issue #3: the agent's real name (message details), not the integration name, when the lookup works.
+        Assert.Equal(GenesysEmulatorFixture.DefaultAgentName, (string)message["agent"]!["displayName"]!);
         Assert.False(string.IsNullOrEmpty((string)message["messageId"]!));
         Assert.Single(events.OfType("handoff.connected"));
 
         var handoff = await (await _client.GetAsync($"/v1/handoffs/{id}")).ReadNodeAsync();
         Assert.Equal("connected", (string)handoff["status"]!);
-        Assert.Equal(GenesysEmulatorFixture.SupportIntegrationName, (string)handoff["agent"]!["displayName"]!);
+        Assert.Equal(GenesysEmulatorFixture.DefaultAgentName, (string)handoff["agent"]!["displayName"]!);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ internal static class EmulatorSettings
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IChannelInbox>(new RecordingInbox()); // core provides these two
+        services.AddSingleton<IChannelHandoffDirectory>(new FakeDirectory());
         new GenesysModule().AddServices(services, configuration.GetSection(GenesysOptions.SectionName));
         services.AddTransient<GenesysAdapter>();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

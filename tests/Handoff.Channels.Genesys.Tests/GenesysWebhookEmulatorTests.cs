@@ -46,7 +46,8 @@ public sealed class GenesysWebhookEmulatorTests(GenesysEmulatorFixture emulator)
         var agentMessage = await WaitAsync(host, i => i.HandoffId == handoff.Id && i.Kind == InboundKind.AgentMessage, Wait);
         Assert.Equal(GenesysChannel.Name, agentMessage.Channel);
         Assert.Equal("Hola Maria, soy Ana. ¿En qué te ayudo?", agentMessage.Text);
-        Assert.Equal(GenesysEmulatorFixture.SupportIntegrationName, agentMessage.AgentDisplayName);
+        // Issue #3: the agent's real name (message details), not the integration name, when the lookup works.
+        Assert.Equal(GenesysEmulatorFixture.DefaultAgentName, agentMessage.AgentDisplayName);
         Assert.Equal(conversationId, agentMessage.State![GenesysAdapter.ConversationIdStateKey]);
         Assert.False(string.IsNullOrEmpty(agentMessage.ExternalId));
 

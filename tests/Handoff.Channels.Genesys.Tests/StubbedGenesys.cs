@@ -18,14 +18,18 @@ internal sealed class StubbedGenesys : IAsyncDisposable
     private readonly ServiceProvider _provider;
     private int _tokenCount;
 
-    public StubbedGenesys(Func<StubRequest, HttpResponseMessage>? api = null, Func<StubRequest, HttpResponseMessage>? login = null, int expiresIn = 86400)
+    public StubbedGenesys(
+        Func<StubRequest, HttpResponseMessage>? api = null,
+        Func<StubRequest, HttpResponseMessage>? login = null,
+        int expiresIn = 86400,
+        Action<Dictionary<string, string?>>? configure = null)
     {
         Login = new StubHttpHandler(login ?? (_ => StubHttpHandler.Json(
             HttpStatusCode.OK,
             $$"""{ "access_token": "token-{{Interlocked.Increment(ref _tokenCount)}}", "token_type": "bearer", "expires_in": {{expiresIn}} }""")));
         Api = new StubHttpHandler(api ?? (_ => StubHttpHandler.Json(HttpStatusCode.OK, """{ "id": "g-msg-1", "conversationId": "conv-1" }""")));
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Channels:Genesys:Region"] = "mypurecloud.ie",
             ["Channels:Genesys:ClientId"] = ClientId,
@@ -33,10 +37,14 @@ internal sealed class StubbedGenesys : IAsyncDisposable
             ["Channels:Genesys:Queues:Support:IntegrationId"] = TestData.SupportIntegrationId,
             ["Channels:Genesys:Queues:Support:IntegrationName"] = "Soporte Cola A",
             ["Channels:Genesys:Queues:Sales:IntegrationId"] = TestData.SalesIntegrationId,
-        }).Build();
+        };
+        configure?.Invoke(settings);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton<IChannelInbox>(Inbox); // core provides these two
+        services.AddSingleton<IChannelHandoffDirectory>(Directory);
         new GenesysModule().AddServices(services, configuration.GetSection(GenesysOptions.SectionName));
         services.AddHttpClient(GenesysLoginClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Login);
         services.AddHttpClient<GenesysClient>().ConfigurePrimaryHttpMessageHandler(() => Api);
@@ -47,6 +55,10 @@ internal sealed class StubbedGenesys : IAsyncDisposable
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 1, 14, 0, 0, TimeSpan.Zero));
+
+    public RecordingInbox Inbox { get; } = new();
+
+    public FakeDirectory Directory { get; } = new();
 
     public StubHttpHandler Login { get; }
 

@@ -76,3 +76,17 @@ internal sealed class StubHttpHandler(Func<StubRequest, HttpResponseMessage> res
     public static HttpResponseMessage Json(HttpStatusCode status, string json) =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 }
+
+/// <summary>An <see cref="IChannelHandoffDirectory"/> over a list the test fills (core's is backed by the store).</summary>
+internal sealed class FakeDirectory : IChannelHandoffDirectory
+{
+    private readonly ConcurrentDictionary<string, ActiveChannelHandoff> _active = new();
+
+    public void Add(ChannelHandoff handoff, ChannelHandoffStatus status = ChannelHandoffStatus.Queued) =>
+        _active[handoff.Id] = new ActiveChannelHandoff(handoff, status);
+
+    public void Remove(string handoffId) => _active.TryRemove(handoffId, out _);
+
+    public Task<IReadOnlyList<ActiveChannelHandoff>> GetActiveAsync(string channel, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ActiveChannelHandoff>>(channel == GenesysChannel.Name ? [.. _active.Values] : []);
+}

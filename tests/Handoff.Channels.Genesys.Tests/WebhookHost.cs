@@ -44,6 +44,7 @@ internal sealed class WebhookHost : IAsyncDisposable
 
         var inbox = new RecordingInbox();
         builder.Services.AddSingleton<IChannelInbox>(inbox);
+        builder.Services.AddSingleton<IChannelHandoffDirectory>(new FakeDirectory());
         builder.Services.AddSingleton(TimeProvider.System);
         new GenesysModule().AddServices(builder.Services, builder.Configuration.GetSection(GenesysOptions.SectionName));
         builder.Services.AddTransient<GenesysAdapter>(); // core does this via Scrutor

@@ -29,7 +29,13 @@ public sealed record HandoffUserDto(string? Id, string? Nickname = null, string?
 
 public sealed record TranscriptEntryDto(string? From, string? Text, DateTimeOffset? Time);
 
-public sealed record SendMessageRequest(string? Id, string? Text);
+/// <param name="Id">Optional client message id: the same id twice is relayed once.</param>
+/// <param name="Text">The text; optional when <paramref name="Attachments"/> are given.</param>
+/// <param name="Attachments">Files the user sent, by URL (the contact center fetches them).</param>
+public sealed record SendMessageRequest(string? Id, string? Text, List<AttachmentDto>? Attachments = null);
+
+/// <summary>A file by URL. <c>mediaType</c>: image, video, audio, file or link (guessed from <c>mime</c> when absent).</summary>
+public sealed record AttachmentDto(string? Url, string? MediaType = null, string? Mime = null, string? Filename = null, long? Size = null);
 
 public sealed record EndHandoffRequest(string? Reason);
 
@@ -82,3 +88,6 @@ public sealed record ChannelResponse(string Name, IReadOnlyList<string> Queues);
 
 /// <summary>Body of a 409 when the user already has an active handoff on the queue.</summary>
 public sealed record ConflictDetails(string Title, string Detail, string HandoffId, HandoffResponse Handoff);
+
+/// <summary><c>GET /v1/queues/{name}/availability</c>. Figures are null when the contact center did not say.</summary>
+public sealed record QueueAvailabilityResponse(string Queue, string Channel, int? AgentsOnQueue, int? AgentsIdle, int? EstimatedWaitSeconds);

@@ -38,7 +38,7 @@ public static class HandoffApi
             .WithSummary("Read a handoff.");
         group.MapPost("/{id}/messages", SendMessage)
             .WithName("SendMessage")
-            .WithSummary("Relay a user message to the agent. Stored before the answer; relayed in order.");
+            .WithSummary("Relay a user message (text and/or attachments by URL) to the agent. Stored before the answer; relayed in order.");
         group.MapPost("/{id}/typing", SendTyping)
             .WithName("SendTyping")
             .WithSummary("Tell the agent the user is typing.");
@@ -127,7 +127,8 @@ public static class HandoffApi
             return HandoffNotFound(id);
         }
 
-        var result = await services.Commands.SendMessageAsync(id, request!.Id, request.Text!, cancellationToken);
+        var result = await services.Commands.SendMessageAsync(
+            id, request!.Id, request.Text ?? string.Empty, cancellationToken, HandoffValidation.ToDomain(request.Attachments));
         return result.Outcome switch
         {
             CommandOutcome.NotFound => HandoffNotFound(id),

@@ -7,7 +7,10 @@ using Microsoft.Net.Http.Headers;
 
 namespace Handoff.Api.Apis;
 
-/// <summary><c>GET /v1/handoffs/{id}/events</c>: a JSON page of events, or a Server-Sent Events stream.</summary>
+/// <summary>
+/// <c>GET /v1/handoffs/{id}/events</c>: a JSON page of events, or a Server-Sent Events stream. Agent messages returned or
+/// written here count as delivered to the bot (the contact center gets a Delivered receipt).
+/// </summary>
 public static class HandoffEventsApi
 {
     private const int PageSize = 500;
@@ -39,6 +42,8 @@ public static class HandoffEventsApi
         if (!wantsStream)
         {
             var events = await services.Commands.GetEventsAsync(id, after ?? 0, PageSize * 2, cancellationToken);
+            // The bot has these now: agent messages among them get a Delivered receipt (once).
+            await services.Commands.EventsServedAsync(events, cancellationToken);
             return TypedResults.Ok(events.Select(EventResponse.From).ToArray());
         }
 
@@ -84,6 +89,7 @@ public static class HandoffEventsApi
 
                     await response.WriteAsync(text.ToString(), ct);
                     await response.Body.FlushAsync(ct);
+                    await services.Commands.EventsServedAsync(events, ct);
                     foreach (var pushed in events.Where(e => e.Type == EventTypes.AgentMessage))
                     {
                         HandoffMetrics.RelayLatency("to_bot", handoff.Channel, DateTimeOffset.UtcNow - pushed.Time);

@@ -105,9 +105,85 @@ internal static class HandoffValidation
         }
 
         errors.Optional("id", request.Id, MaxIdLength);
-        errors.Required("text", request.Text, options.MaxTextLength);
+        if (request.Attachments is { Count: > 0 } attachments)
+        {
+            errors.Optional("text", request.Text, options.MaxTextLength);
+            ValidateAttachments(errors, attachments, options);
+        }
+        else
+        {
+            errors.Required("text", request.Text, options.MaxTextLength);
+        }
+
         return errors.ToDictionary();
     }
+
+    /// <summary>The media types an attachment may declare (lower case in the API; any case accepted).</summary>
+    public static readonly IReadOnlyList<string> MediaTypes = ["image", "video", "audio", "file", "link"];
+
+    private static void ValidateAttachments(Errors errors, List<AttachmentDto> attachments, HandoffOptions options)
+    {
+        if (attachments.Count > options.MaxAttachments)
+        {
+            errors.Add("attachments", $"At most {options.MaxAttachments} attachments per message.");
+            return;
+        }
+
+        for (var i = 0; i < attachments.Count; i++)
+        {
+            var field = $"attachments[{i}]";
+            var attachment = attachments[i];
+            if (attachment is null)
+            {
+                errors.Add(field, "An attachment is required.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(attachment.Url))
+            {
+                errors.Add($"{field}.url", "The field is required.");
+            }
+            else if (!IsHttpUrl(attachment.Url))
+            {
+                errors.Add($"{field}.url", "Must be an absolute http or https URL of at most 2048 characters.");
+            }
+
+            if (attachment.MediaType is { } mediaType && !MediaTypes.Contains(mediaType.Trim().ToLowerInvariant()))
+            {
+                errors.Add($"{field}.mediaType", $"Must be one of: {string.Join(", ", MediaTypes)}.");
+            }
+
+            if (attachment.Mime is { } mime && (mime.Length > MaxNameLength || !mime.Contains('/', StringComparison.Ordinal)))
+            {
+                errors.Add($"{field}.mime", "Must be a MIME type such as image/png.");
+            }
+
+            errors.Optional($"{field}.filename", attachment.Filename, MaxNameLength);
+            if (attachment.Size is { } size && (size < 0 || size > options.MaxAttachmentBytes))
+            {
+                errors.Add($"{field}.size", $"Attachments may be at most {options.MaxAttachmentBytes} bytes ({options.MaxAttachmentBytes / (1024 * 1024)} MB).");
+            }
+        }
+    }
+
+    /// <summary>The validated attachments in domain form: trimmed, media type lower case (guessed from the MIME type when absent).</summary>
+    public static IReadOnlyList<Handoff.Core.Domain.MessageAttachment> ToDomain(List<AttachmentDto>? attachments) =>
+        attachments is null
+            ? []
+            : attachments.Select(a => new Handoff.Core.Domain.MessageAttachment(
+                a.Url!.Trim(),
+                a.MediaType?.Trim().ToLowerInvariant() ?? GuessMediaType(a.Mime),
+                string.IsNullOrWhiteSpace(a.Mime) ? null : a.Mime.Trim(),
+                string.IsNullOrWhiteSpace(a.Filename) ? null : a.Filename.Trim(),
+                a.Size)).ToArray();
+
+    private static string GuessMediaType(string? mime) => mime?.Trim().ToLowerInvariant() switch
+    {
+        { } m when m.StartsWith("image/", StringComparison.Ordinal) => "image",
+        { } m when m.StartsWith("video/", StringComparison.Ordinal) => "video",
+        { } m when m.StartsWith("audio/", StringComparison.Ordinal) => "audio",
+        _ => "file",
+    };
 
     public static Dictionary<string, string[]> Validate(EndHandoffRequest? request)
     {

@@ -70,10 +70,12 @@ public sealed class HandoffCommands(IHandoffStore store, ChannelRegistry channel
 
     public Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
 
-    public async Task<MessageResult> SendMessageAsync(string handoffId, string? clientMessageId, string text, CancellationToken cancellationToken)
+    public async Task<MessageResult> SendMessageAsync(
+        string handoffId, string? clientMessageId, string text, CancellationToken cancellationToken, IReadOnlyList<MessageAttachment>? attachments = null)
     {
         var now = time.GetUtcNow();
         var messageId = string.IsNullOrWhiteSpace(clientMessageId) ? NewId("m") : clientMessageId;
+        attachments ??= [];
         var ended = false;
         var result = await store.UpdateAsync(handoffId, h =>
         {
@@ -83,8 +85,11 @@ public sealed class HandoffCommands(IHandoffStore store, ChannelRegistry channel
                 return HandoffUpdate.None(h);
             }
 
-            var item = new OutboxItem { HandoffId = h.Id, Kind = OutboxKind.Message, MessageId = messageId, Text = text, CreatedAt = now, NextAttemptAt = now };
-            return new HandoffUpdate(new Transition(h with { UpdatedAt = now }, []), item);
+            var item = new OutboxItem
+            {
+                HandoffId = h.Id, Kind = OutboxKind.Message, MessageId = messageId, Text = text, Attachments = attachments, CreatedAt = now, NextAttemptAt = now,
+            };
+            return new HandoffUpdate(HandoffTransitions.UserMessage(h, text, attachments, now), item);
         }, null, cancellationToken).ConfigureAwait(false);
 
         if (result.Outcome == UpdateOutcome.NotFound)
@@ -121,31 +126,18 @@ public sealed class HandoffCommands(IHandoffStore store, ChannelRegistry channel
     }
 
     /// <summary>Ends the handoff from the bot/user side and queues telling the channel. Ending twice is harmless.</summary>
-    public async Task<HandoffRecord?> EndAsync(string handoffId, string? reason, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var result = await store.UpdateAsync(handoffId, h =>
-        {
-            var transition = HandoffTransitions.End(h, EndedBy.User, reason, now);
-            if (ReferenceEquals(transition.Handoff, h))
-            {
-                return HandoffUpdate.None(h);
-            }
-
-            var item = new OutboxItem { HandoffId = h.Id, Kind = OutboxKind.End, Text = transition.Handoff.EndReason, CreatedAt = now, NextAttemptAt = now };
-            return new HandoffUpdate(transition, item);
-        }, null, cancellationToken).ConfigureAwait(false);
-
-        if (result.Events.Count > 0 && result.Handoff is not null)
-        {
-            HandoffMetrics.Ended(result.Handoff);
-        }
-
-        return result.Handoff;
-    }
+    public Task<HandoffRecord?> EndAsync(string handoffId, string? reason, CancellationToken cancellationToken) =>
+        HandoffEnding.EndAsync(store, handoffId, EndedBy.User, reason, time.GetUtcNow(), null, cancellationToken);
 
     public Task<IReadOnlyList<HandoffEvent>> GetEventsAsync(string handoffId, long after, int limit, CancellationToken cancellationToken) =>
         store.GetEventsAsync(handoffId, after, limit, cancellationToken);
+
+    /// <summary>
+    /// Records that the bot platform was handed <paramref name="events"/> (returned by the JSON feed or written to an SSE
+    /// stream): each agent message among them gets a <c>Delivered</c> receipt for the contact center, once.
+    /// </summary>
+    public Task EventsServedAsync(IReadOnlyList<HandoffEvent> events, CancellationToken cancellationToken) =>
+        AgentReceipts.DeliveredAsync(store, events, time.GetUtcNow(), cancellationToken);
 
     internal static string NewId(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Handoff.Channels;
+using Handoff.Core.Channels;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -58,7 +59,7 @@ public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time,
 
         if (outcome == InboxResult.Accepted && result.Handoff is { } handoff)
         {
-            if (inbound.Kind == InboundKind.AgentEnded)
+            if (result.Events.Any(e => e.Type == EventTypes.Ended))
             {
                 HandoffMetrics.Ended(handoff);
             }
@@ -80,6 +81,10 @@ public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time,
         InboundKind.AgentTyping => "agent_typing",
         InboundKind.Receipt => "receipt",
         InboundKind.AgentEnded => "agent_ended",
+        InboundKind.ConversationEnded => "conversation_ended",
+        InboundKind.AgentTransferred => "agent_transferred",
+        InboundKind.Requeued => "requeued",
+        InboundKind.Waiting => "waiting",
         _ => kind.ToString(),
     };
 
@@ -88,12 +93,16 @@ public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time,
         var agentName = string.IsNullOrWhiteSpace(inbound.AgentDisplayName) ? h.AgentDisplayName ?? "Agent" : inbound.AgentDisplayName;
         return inbound.Kind switch
         {
-            InboundKind.AgentMessage => HandoffTransitions.AgentMessage(h, inbound.ExternalId, inbound.Text, agentName, inbound.State, now),
+            InboundKind.AgentMessage => HandoffTransitions.AgentMessage(h, inbound.ExternalId, inbound.Text, agentName, inbound.State, now, inbound.Attachments.ToDomain()),
             InboundKind.AgentTyping => HandoffTransitions.AgentTyping(h, agentName, now),
             InboundKind.Receipt when inbound.ReceiptForMessageId is { } messageId => inbound.ReceiptDelivered == true
                 ? HandoffTransitions.MessageDelivered(h, messageId)
                 : HandoffTransitions.MessageFailed(h, messageId, inbound.Reason ?? "failed"),
             InboundKind.AgentEnded => HandoffTransitions.End(h, EndedBy.Agent, inbound.Reason, now),
+            InboundKind.ConversationEnded => HandoffTransitions.End(h, EndedBy.System, inbound.Reason, now),
+            InboundKind.AgentTransferred => HandoffTransitions.Transferred(h, inbound.PreviousAgentDisplayName, inbound.AgentDisplayName, inbound.Reason ?? "transfer", inbound.State, now),
+            InboundKind.Requeued => HandoffTransitions.Requeued(h, inbound.PreviousAgentDisplayName, inbound.Reason ?? "requeued", inbound.State, now),
+            InboundKind.Waiting when inbound.EstimatedWaitSeconds is { } seconds => HandoffTransitions.Waiting(h, seconds, now),
             _ => HandoffTransitions.ChannelStateChanged(h, inbound.State, now),
         };
     }

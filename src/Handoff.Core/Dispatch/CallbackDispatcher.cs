@@ -14,6 +14,7 @@ namespace Handoff.Core.Dispatch;
 /// <summary>
 /// POSTs every event of a handoff that has a callback URL to the bot platform, signed, in order per handoff, with
 /// retries and backoff. Stored with the event in one transaction, so a restart resends what was not acknowledged.
+/// An acknowledged agent message gets a Delivered receipt for the contact center; one given up on gets a Failed one.
 /// </summary>
 public sealed partial class CallbackDispatcher(
     IHandoffStore store,
@@ -78,6 +79,7 @@ public sealed partial class CallbackDispatcher(
         string? error;
         TimeSpan? retryAfter = null;
         var permanent = false;
+        var refused = false;
 
         if (!current.CallbackSecrets.TryGetValue(item.Client, out var secret) || string.IsNullOrEmpty(secret))
         {
@@ -87,6 +89,7 @@ public sealed partial class CallbackDispatcher(
         else
         {
             (error, retryAfter, permanent) = await PostAsync(item, secret, settings.Timeout, cancellationToken).ConfigureAwait(false);
+            refused = permanent; // only a 410 Gone is permanent here
         }
 
         if (error is null)
@@ -98,6 +101,7 @@ public sealed partial class CallbackDispatcher(
             }
 
             await store.UpdateCallbackAsync(item, OutboxStatus.Sent, attempts, time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
+            await AgentReceipts.DeliveredAsync(store, [item.Event], time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -106,6 +110,8 @@ public sealed partial class CallbackDispatcher(
             HandoffMetrics.Callback("failed");
             LogGaveUp(logger, item.Event.Seq, item.Event.HandoffId, attempts, error);
             await store.UpdateCallbackAsync(item, OutboxStatus.Failed, attempts, time.GetUtcNow(), error, cancellationToken).ConfigureAwait(false);
+            await AgentReceipts.FailedAsync(store, item.Event, refused, $"the bot platform did not take it: {error}", time.GetUtcNow(), cancellationToken)
+                .ConfigureAwait(false);
             return;
         }
 

@@ -14,7 +14,8 @@ namespace Handoff.Core.Dispatch;
 /// <summary>
 /// Delivers the durable outbox to channel adapters: the head item of every handoff in parallel, items of one handoff
 /// strictly in order, with exponential backoff (or the channel's Retry-After) on transient failures. After the retry
-/// budget the bot is told (<c>handoff.failed</c> for a start, <c>message.failed</c> for a message).
+/// budget the bot is told (<c>handoff.failed</c> for a start, <c>message.failed</c> for a message); a failed end or
+/// receipt is only logged (the bot has nothing to do about it).
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IHandoffStore store,
@@ -174,9 +175,11 @@ public sealed partial class OutboxDispatcher(
             return item.Kind switch
             {
                 OutboxKind.Start => await adapter.StartAsync(channelHandoff, timeout.Token).ConfigureAwait(false),
-                OutboxKind.Message => await adapter.SendMessageAsync(channelHandoff, new ChannelMessage(item.MessageId!, item.Text ?? string.Empty, item.CreatedAt), timeout.Token).ConfigureAwait(false),
+                OutboxKind.Message => await adapter.SendMessageAsync(channelHandoff, item.ToChannelMessage(), timeout.Token).ConfigureAwait(false),
                 OutboxKind.Typing => await adapter.SendTypingAsync(channelHandoff, timeout.Token).ConfigureAwait(false),
                 OutboxKind.End => await adapter.EndAsync(channelHandoff, item.Text, timeout.Token).ConfigureAwait(false),
+                OutboxKind.Receipt when item.Receipt is { } receipt =>
+                    await adapter.SendReceiptAsync(channelHandoff, receipt.ToChannelReceipt(item.CreatedAt), timeout.Token).ConfigureAwait(false),
                 _ => DeliveryResult.Permanent($"Unknown outbox item kind {item.Kind}."),
             };
         }
@@ -191,7 +194,10 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Work that no longer makes sense: typing or messages after the agent side ended (the user was told), a start after an end.</summary>
+    /// <summary>
+    /// Work that no longer makes sense: typing or messages after the agent side ended (the user was told), a start after an
+    /// end, a receipt once nobody is on the contact-center side any more.
+    /// </summary>
     private static (string Reason, Func<HandoffRecord, Transition>? Change)? Skip(OutboxItem item, HandoffRecord handoff)
     {
         if (handoff.IsActive)
@@ -206,6 +212,10 @@ public sealed partial class OutboxDispatcher(
             // Messages the user sent before ending still go out, ahead of the end itself.
             OutboxKind.Message when handoff.EndedBy == EndedBy.User => null,
             OutboxKind.Message => ("handoff ended", h => HandoffTransitions.MessageFailed(h, item.MessageId!, "handoff_ended")),
+            // Receipts queued before a user end still go out ahead of it; otherwise the agent has left.
+            OutboxKind.Receipt when handoff.EndedBy is EndedBy.User or EndedBy.Timeout => null,
+            OutboxKind.Receipt => ("handoff ended", null),
+            OutboxKind.End when handoff.Status == HandoffStatus.Failed => ("handoff failed", null),
             _ => null,
         };
     }

@@ -24,6 +24,22 @@ public sealed record HandoffUser(string Id, string? Nickname = null, string? Fir
 
 public sealed record TranscriptEntry(string From, string Text, DateTimeOffset? Time);
 
+/// <summary>A file sent by URL. <see cref="MediaType"/> is lower case: image, video, audio, file or link.</summary>
+public sealed record MessageAttachment(
+    string Url,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MediaType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mime = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Filename = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Size = null);
+
+/// <summary>One line of the human part of a handoff (what the user and the agents said after the handoff started).</summary>
+/// <param name="From"><c>user</c> or <c>agent</c>.</param>
+public sealed record ConversationLine(
+    string From,
+    string Text,
+    DateTimeOffset Time,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MessageAttachment>? Attachments = null);
+
 /// <summary>The handoff aggregate: one user, one queue, one conversation in one contact center.</summary>
 public sealed record HandoffRecord
 {
@@ -42,6 +58,9 @@ public sealed record HandoffRecord
     public string? EndedBy { get; init; }
     public string? AgentDisplayName { get; init; }
     public DateTimeOffset? FirstAgentMessageAt { get; init; }
+
+    /// <summary>The human part so far, oldest first (the last <see cref="HandoffTransitions.MaxConversationLines"/> lines).</summary>
+    public IReadOnlyList<ConversationLine> Conversation { get; init; } = [];
     /// <summary>Opaque state the channel adapter asked us to keep (e.g. the contact center's conversation id).</summary>
     public IReadOnlyDictionary<string, string> ChannelState { get; init; } = new Dictionary<string, string>();
 
@@ -58,7 +77,8 @@ public sealed record HandoffRecord
 public sealed record HandoffEvent(long Seq, string HandoffId, string Type, DateTimeOffset Time, string DataJson);
 
 /// <summary>An event about to be stored.</summary>
-public sealed record NewEvent(string Type, object Data);
+/// <param name="Time">When it happened; defaults to the handoff's <see cref="HandoffRecord.UpdatedAt"/> after the change.</param>
+public sealed record NewEvent(string Type, object Data, DateTimeOffset? Time = null);
 
 public static class EventTypes
 {
@@ -66,11 +86,13 @@ public static class EventTypes
     public const string Connected = "handoff.connected";
     public const string Failed = "handoff.failed";
     public const string Ended = "handoff.ended";
+    public const string Transferred = "handoff.transferred";
+    public const string Waiting = "handoff.waiting";
     public const string AgentMessage = "agent.message";
     public const string AgentTyping = "agent.typing";
     public const string MessageDelivered = "message.delivered";
     public const string MessageFailed = "message.failed";
 
     public static readonly IReadOnlyList<string> All =
-        [Queued, Connected, Failed, Ended, AgentMessage, AgentTyping, MessageDelivered, MessageFailed];
+        [Queued, Connected, Failed, Ended, Transferred, Waiting, AgentMessage, AgentTyping, MessageDelivered, MessageFailed];
 }

@@ -43,6 +43,15 @@ public interface IHandoffStore
 
     /// <summary>Active handoffs not updated since <paramref name="before"/> (for inactivity timeouts).</summary>
     Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every active (queued or connected) handoff of <paramref name="channel"/>, oldest first.</summary>
+    Task<IReadOnlyList<HandoffRecord>> GetActiveAsync(string channel, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds outbox items to existing handoffs, skipping any whose (handoff, kind, message id) is already queued or done.
+    /// Returns how many were added. Takes the write lock only when something is new.
+    /// </summary>
+    Task<int> EnqueueAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken);
 }
 
 public sealed record CreateResult(HandoffRecord Handoff, bool Created, IReadOnlyList<HandoffEvent> Events)

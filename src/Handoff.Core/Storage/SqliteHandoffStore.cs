@@ -31,6 +31,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _keepAlive = new SqliteConnection(_connectionString);
         _keepAlive.Open();
         Execute(_keepAlive, Schema.Sql);
+        Schema.Migrate(_keepAlive);
     }
 
     public void Dispose()
@@ -125,7 +126,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             var outboxDuplicate = false;
             if (update.Enqueue is { } item)
             {
-                var existing = item.MessageId is null ? null : ReadOutboxByMessage(connection, tx, handoffId, item.MessageId);
+                var existing = item.MessageId is null ? null : ReadOutboxByMessage(connection, tx, handoffId, item.Kind, item.MessageId);
                 if (existing is not null)
                 {
                     outbox = existing;
@@ -137,9 +138,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 }
             }
 
-            var events = ApplyTransition(connection, tx, current, update.Transition);
+            // The same client message id twice is one message: the second changes nothing.
+            var transition = outboxDuplicate ? Transition.Unchanged(current) : update.Transition;
+            var events = ApplyTransition(connection, tx, current, transition);
             tx.Commit();
-            result = new UpdateResult(UpdateOutcome.Applied, update.Transition.Handoff, events, outbox, outboxDuplicate);
+            result = new UpdateResult(UpdateOutcome.Applied, transition.Handoff, events, outbox, outboxDuplicate);
         }
         finally
         {
@@ -243,6 +246,70 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
     }
 
+    public Task<IReadOnlyList<HandoffRecord>> GetActiveAsync(string channel, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null,
+            "SELECT body FROM handoffs WHERE active_key IS NOT NULL AND channel = $channel ORDER BY created_at",
+            ("$channel", channel));
+        using var reader = command.ExecuteReader();
+        var handoffs = new List<HandoffRecord>();
+        while (reader.Read())
+        {
+            if (JsonSerializer.Deserialize<HandoffRecord>(reader.GetString(0), StoreJson.Options) is { IsActive: true } handoff)
+            {
+                handoffs.Add(handoff);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<HandoffRecord>>(handoffs);
+    }
+
+    public async Task<int> EnqueueAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        List<OutboxItem> fresh;
+        using (var reader = Open())
+        {
+            fresh = items.Where(i => i.MessageId is null || ReadOutboxByMessage(reader, null, i.HandoffId, i.Kind, i.MessageId) is null).ToList();
+        }
+
+        if (fresh.Count == 0)
+        {
+            return 0;
+        }
+
+        var added = 0;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var tx = connection.BeginTransaction(deferred: false);
+            foreach (var item in fresh)
+            {
+                var exists = Scalar<string>(connection, tx, "SELECT id FROM handoffs WHERE id = $id", ("$id", item.HandoffId)) is not null;
+                if (exists && (item.MessageId is null || ReadOutboxByMessage(connection, tx, item.HandoffId, item.Kind, item.MessageId) is null))
+                {
+                    InsertOutbox(connection, tx, item);
+                    added++;
+                }
+            }
+
+            tx.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        if (added > 0)
+        {
+            _signals.OutboxChanged();
+        }
+
+        return added;
+    }
+
     public Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {
         using var connection = Open();
@@ -342,15 +409,16 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         foreach (var e in transition.Events)
         {
             var data = JsonSerializer.Serialize(e.Data, StoreJson.Options);
+            var at = e.Time ?? time;
             var seq = Scalar<long>(connection, tx,
                 "INSERT INTO events (handoff_id, type, time, data) VALUES ($id, $type, $time, $data) RETURNING seq",
-                ("$id", transition.Handoff.Id), ("$type", e.Type), ("$time", time.ToUnixTimeMilliseconds()), ("$data", data));
-            stored.Add(new HandoffEvent(seq, transition.Handoff.Id, e.Type, time, data));
+                ("$id", transition.Handoff.Id), ("$type", e.Type), ("$time", at.ToUnixTimeMilliseconds()), ("$data", data));
+            stored.Add(new HandoffEvent(seq, transition.Handoff.Id, e.Type, at, data));
             if (transition.Handoff.CallbackUrl is { } url)
             {
                 Execute(connection, tx,
                     "INSERT INTO callbacks (event_seq, handoff_id, client, url, status, attempts, next_attempt_at) VALUES ($seq, $id, $client, $url, 0, 0, $next)",
-                    ("$seq", seq), ("$id", transition.Handoff.Id), ("$client", transition.Handoff.Client), ("$url", url), ("$next", time.ToUnixTimeMilliseconds()));
+                    ("$seq", seq), ("$id", transition.Handoff.Id), ("$client", transition.Handoff.Client), ("$url", url), ("$next", at.ToUnixTimeMilliseconds()));
             }
         }
 
@@ -378,23 +446,23 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return body is null ? null : JsonSerializer.Deserialize<HandoffRecord>(body, StoreJson.Options);
     }
 
-    private const string OutboxColumns = "o.seq, o.handoff_id, o.kind, o.message_id, o.text, o.status, o.attempts, o.created_at, o.next_attempt_at, o.last_error";
+    private const string OutboxColumns = "o.seq, o.handoff_id, o.kind, o.message_id, o.text, o.status, o.attempts, o.created_at, o.next_attempt_at, o.last_error, o.data";
 
     private static long InsertOutbox(SqliteConnection connection, SqliteTransaction tx, OutboxItem item) =>
         Scalar<long>(connection, tx,
             """
-            INSERT INTO outbox (handoff_id, kind, message_id, text, status, attempts, created_at, next_attempt_at, last_error)
-            VALUES ($id, $kind, $message, $text, $status, $attempts, $created, $next, NULL) RETURNING seq
+            INSERT INTO outbox (handoff_id, kind, message_id, text, status, attempts, created_at, next_attempt_at, last_error, data)
+            VALUES ($id, $kind, $message, $text, $status, $attempts, $created, $next, NULL, $data) RETURNING seq
             """,
             ("$id", item.HandoffId), ("$kind", (int)item.Kind), ("$message", item.MessageId), ("$text", item.Text),
             ("$status", (int)item.Status), ("$attempts", item.Attempts), ("$created", item.CreatedAt.ToUnixTimeMilliseconds()),
-            ("$next", item.NextAttemptAt.ToUnixTimeMilliseconds()));
+            ("$next", item.NextAttemptAt.ToUnixTimeMilliseconds()), ("$data", OutboxData.Write(item)));
 
-    private static OutboxItem? ReadOutboxByMessage(SqliteConnection connection, SqliteTransaction tx, string handoffId, string messageId)
+    private static OutboxItem? ReadOutboxByMessage(SqliteConnection connection, SqliteTransaction? tx, string handoffId, OutboxKind kind, string messageId)
     {
         using var command = Command(connection, tx,
-            $"SELECT {OutboxColumns} FROM outbox o WHERE o.handoff_id = $id AND o.message_id = $message",
-            ("$id", handoffId), ("$message", messageId));
+            $"SELECT {OutboxColumns} FROM outbox o WHERE o.handoff_id = $id AND o.kind = $kind AND o.message_id = $message",
+            ("$id", handoffId), ("$kind", (int)kind), ("$message", messageId));
         return ReadOutbox(command).FirstOrDefault();
     }
 
@@ -416,7 +484,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
                 NextAttemptAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
                 LastError = reader.IsDBNull(9) ? null : reader.GetString(9),
-            });
+            }.WithData(reader.IsDBNull(10) ? null : reader.GetString(10)));
         }
 
         return items;
@@ -482,6 +550,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 body TEXT NOT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_handoffs_idle ON handoffs (updated_at) WHERE active_key IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS ix_handoffs_active_channel ON handoffs (channel, created_at) WHERE active_key IS NOT NULL;
             CREATE TABLE IF NOT EXISTS events (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 handoff_id TEXT NOT NULL,
@@ -500,9 +569,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 attempts INTEGER NOT NULL,
                 created_at INTEGER NOT NULL,
                 next_attempt_at INTEGER NOT NULL,
-                last_error TEXT NULL
+                last_error TEXT NULL,
+                data TEXT NULL
             );
-            CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_message ON outbox (handoff_id, message_id) WHERE message_id IS NOT NULL;
+            DROP INDEX IF EXISTS ux_outbox_message;
+            CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_kind_message ON outbox (handoff_id, kind, message_id) WHERE message_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS ix_outbox_pending ON outbox (status, handoff_id, seq);
             CREATE TABLE IF NOT EXISTS callbacks (
                 event_seq INTEGER PRIMARY KEY,
@@ -530,5 +601,15 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 PRIMARY KEY (client, key)
             );
             """;
+
+        /// <summary>Upgrades a database created by an earlier version (columns that <c>CREATE TABLE IF NOT EXISTS</c> cannot add).</summary>
+        public static void Migrate(SqliteConnection connection)
+        {
+            using var columns = Command(connection, null, "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'data'");
+            if (Convert.ToInt64(columns.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                Execute(connection, null, "ALTER TABLE outbox ADD COLUMN data TEXT NULL");
+            }
+        }
     }
 }
