@@ -27,6 +27,7 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddSingleton<IChannelHandoffDirectory, HandoffDirectory>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
         services.AddHostedService<OutboxDispatcher>();
+        services.AddOptions<HandoffTelemetryOptions>().BindConfiguration(HandoffTelemetryOptions.SectionName);
         services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName);
         services.AddHttpClient(CallbackDispatcher.HttpClientName);
         services.AddHostedService<CallbackDispatcher>();

@@ -1,3 +1,5 @@
+using Handoff.Core.Application;
+using System.Diagnostics;
 using Handoff.Channels;
 using Handoff.Core.Channels;
 using Handoff.Core.Dispatch;
@@ -15,6 +17,7 @@ public sealed class OutboxDispatcherTests : IDisposable
     private readonly TestData.TempStore _db = new();
     private readonly FakeTimeProvider _time = new(TestData.Now);
     private readonly ScriptedAdapter _adapter = new();
+    private readonly TestOptionsMonitor<HandoffTelemetryOptions> _telemetry = new(new HandoffTelemetryOptions());
     private readonly OutboxDispatcher _dispatcher;
     private readonly ChannelRegistry _channels;
     private CancellationToken Ct => CancellationToken.None;
@@ -23,7 +26,7 @@ public sealed class OutboxDispatcherTests : IDisposable
     {
         var options = Options.Create(new OutboxOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(10) });
         _dispatcher = new OutboxDispatcher(_db.Store, _db.Signals, new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            options, _time, NullLogger<OutboxDispatcher>.Instance);
+            options, _time, NullLogger<OutboxDispatcher>.Instance, _telemetry);
         _channels = new ChannelRegistry([_adapter]);
     }
 
@@ -178,6 +181,40 @@ public sealed class OutboxDispatcherTests : IDisposable
 
         Assert.Equal(HandoffStatus.Queued, stored!.Status);
         Assert.NotNull(await _db.Store.GetNextOutboxDueAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Message_text_is_on_the_relay_span_only_when_capture_is_turned_on(bool capture)
+    {
+        _telemetry.CurrentValue.CaptureMessageText = capture;
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == HandoffMetrics.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var h = await CreateAsync();
+        await DrainAsync();
+        await EnqueueAsync(h, "m-secret", "my PIN is 1234");
+
+        await DrainAsync();
+
+        var relay = Assert.Single(spans, a => a.DisplayName == "handoff relay message" && (string?)a.GetTagItem("handoff.id") == h.Id);
+        Assert.Equal("m-secret", relay.GetTagItem("handoff.message.id"));
+        Assert.Equal(capture ? "my PIN is 1234" : null, relay.GetTagItem("handoff.message.text"));
+    }
+
+    private sealed class TestOptionsMonitor<T>(T value) : IOptionsMonitor<T>
+    {
+        public T CurrentValue { get; } = value;
+
+        public T Get(string? name) => CurrentValue;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 
     private sealed class ScriptedAdapter : IChannelAdapter

@@ -4,6 +4,7 @@ using Handoff.Core.Channels;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Handoff.Core.Application;
 
@@ -11,7 +12,11 @@ namespace Handoff.Core.Application;
 /// Where channels hand what the contact center sent. Each (channel, external id) is stored once, in the same
 /// transaction as its effect, so a retried webhook — even to another replica or after a restart — is relayed once.
 /// </summary>
-public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time, ILogger<HandoffInbox> logger) : IChannelInbox
+public sealed partial class HandoffInbox(
+    IHandoffStore store,
+    TimeProvider time,
+    ILogger<HandoffInbox> logger,
+    IOptionsMonitor<HandoffTelemetryOptions>? telemetry = null) : IChannelInbox
 {
     public async Task<InboxResult> AcceptAsync(ChannelInbound inbound, CancellationToken cancellationToken)
     {
@@ -20,6 +25,7 @@ public sealed partial class HandoffInbox(IHandoffStore store, TimeProvider time,
         var known = await store.GetAsync(inbound.HandoffId, cancellationToken).ConfigureAwait(false);
         using var activity = known is null ? null : HandoffTracing.StartHop($"handoff inbound {InboundName(inbound.Kind)}", known, ActivityKind.Consumer);
         activity?.SetTag("handoff.inbound.external_id", inbound.ExternalId);
+        HandoffTracing.TagText(activity, inbound.Text, telemetry?.CurrentValue);
         var wrongChannel = false;
         var ended = false;
         var result = await store.UpdateAsync(inbound.HandoffId, h =>

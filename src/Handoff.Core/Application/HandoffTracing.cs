@@ -57,4 +57,25 @@ public static class HandoffTracing
             current.AddLink(new ActivityLink(context));
         }
     }
+
+    /// <summary>Adds the message text to a span only when an operator turned text capture on (<c>Handoff:Telemetry:CaptureMessageText</c>).</summary>
+    public static void TagText(Activity? activity, string? text, HandoffTelemetryOptions? options)
+    {
+        if (activity is not null && options?.CaptureMessageText == true && text is not null)
+        {
+            activity.SetTag("handoff.message.text", text);
+        }
+    }
+}
+
+/// <summary>Section <c>Handoff:Telemetry</c>.</summary>
+public sealed class HandoffTelemetryOptions
+{
+    public const string SectionName = "Handoff:Telemetry";
+
+    /// <summary>
+    /// Puts message text on relay and inbound spans (<c>handoff.message.text</c>). Off by default: traces then carry ids
+    /// only. Turn on only where traces may hold what users and agents write.
+    /// </summary>
+    public bool CaptureMessageText { get; set; }
 }

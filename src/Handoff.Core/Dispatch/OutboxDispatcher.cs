@@ -23,7 +23,8 @@ public sealed partial class OutboxDispatcher(
     IServiceScopeFactory scopes,
     IOptions<OutboxOptions> options,
     TimeProvider time,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    IOptionsMonitor<HandoffTelemetryOptions>? telemetry = null) : BackgroundService
 {
     private readonly OutboxOptions _options = options.Value;
 
@@ -99,6 +100,7 @@ public sealed partial class OutboxDispatcher(
         if (item.MessageId is not null)
         {
             activity?.SetTag("handoff.message.id", item.MessageId);
+            HandoffTracing.TagText(activity, item.Text, telemetry?.CurrentValue);
         }
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["HandoffId"] = handoff.Id });
 
