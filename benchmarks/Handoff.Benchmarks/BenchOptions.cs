@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Handoff.Benchmarks;
+
+/// <summary>Command line: <c>--quick</c>, <c>--messages N</c>, <c>--senders N</c>, <c>--iterations N</c>, <c>--warmup N</c>, <c>--profile</c>, <c>--what-if-synchronous-normal</c>.</summary>
+/// <param name="SynchronousNormal">What-if experiment (<c>--what-if-synchronous-normal</c>): the API's pooled SQLite connections
+/// are primed with <c>PRAGMA synchronous = NORMAL</c>, the setting the store's schema intends but applies to one connection only.</param>
+public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false)
+{
+    /// <summary>The target: relaying through Handoff reaches at least this share of the direct throughput.</summary>
+    public const double Target = 0.45;
+
+    public static BenchOptions Default { get; } = new(Messages: 2000, Senders: 50, Warmup: 2, Iterations: 6, Profile: false, Quick: false);
+
+    public int PerSender => Messages / Senders;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = args.Contains("--quick") ? Default with { Messages = 500, Warmup = 1, Iterations = 3, Quick = true } : Default;
+        for (var i = 0; i < args.Length; i++)
+        {
+            int Next() => int.Parse(args[++i], CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--messages" => options with { Messages = Next() },
+                "--senders" => options with { Senders = Next() },
+                "--iterations" => options with { Iterations = Next() },
+                "--warmup" => options with { Warmup = Next() },
+                "--profile" => options with { Profile = true },
+                "--what-if-synchronous-normal" => options with { SynchronousNormal = true },
+                _ => options,
+            };
+        }
+
+        if (options.Senders < 1 || options.Messages < options.Senders)
+        {
+            throw new ArgumentException("--messages must be at least --senders, and --senders at least 1.");
+        }
+
+        // Every sender sends the same number of messages.
+        return options with { Messages = options.PerSender * options.Senders };
+    }
+}

@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Handoff.Api;
+using Handoff.Core.Storage;
+using Handoff.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Handoff.Benchmarks;
+
+/// <summary>
+/// Everything one benchmark case needs, in this process on real loopback HTTP: the Genesys emulator, and either the
+/// Handoff API (relay) or a minimal webhook sink standing in for the bot's own receiver (direct). Senders are concurrent
+/// with each other and sequential within themselves (one handoff or one end user each), in both paths.
+/// </summary>
+public sealed class BenchStack : IAsyncDisposable
+{
+    public const string ApiKey = "benchmark-api-key-0123456789";
+
+    private readonly BenchOptions _options;
+    private readonly GenesysEmulatorFixture _emulator = new();
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-bench-{Guid.NewGuid():N}.db");
+    private ApiFactory? _api;
+    private WebApplication? _sink;
+    private HttpClient _client = null!;
+    private string[] _senders = [];
+    private int _round;
+
+    private BenchStack(BenchOptions options) => _options = options;
+
+    public GenesysEmulatorFixture Emulator => _emulator;
+
+    public IServiceProvider? ApiServices => _api?.Services;
+
+    /// <summary>The store wrapped for profiling, when started with <c>timedStore</c>.</summary>
+    public TimedStore? Store { get; private set; }
+
+    public static async Task<BenchStack> StartRelayAsync(BenchOptions options, bool timedStore = false)
+    {
+        var stack = new BenchStack(options);
+        await stack._emulator.InitializeAsync();
+        stack._api = new ApiFactory(stack._emulator, stack._databasePath, timedStore ? services => services.AddSingleton<IHandoffStore>(sp =>
+            stack.Store = new TimedStore(new SqliteHandoffStore($"Data Source={stack._databasePath}", sp.GetRequiredService<HandoffSignals>()))) : null);
+        stack._api.UseKestrel(0);
+        stack._api.StartServer();
+        var api = stack._api.ClientOptions.BaseAddress;
+        if (options.SynchronousNormal)
+        {
+            PrimeConnectionPool(stack._databasePath);
+        }
+
+        await stack._emulator.SetWebhookAsync(GenesysEmulatorFixture.SupportIntegrationId, new Uri(api, "channels/genesys/webhook"));
+
+        stack._client = NewClient(api);
+        stack._client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        stack._senders = await Task.WhenAll(Enumerable.Range(1, options.Senders).Select(i => stack.StartHandoffAsync(i)));
+        await stack.WaitForInboundAsync(options.Senders, TimeSpan.FromSeconds(60));
+        return stack;
+    }
+
+    public static async Task<BenchStack> StartDirectAsync(BenchOptions options)
+    {
+        var stack = new BenchStack(options);
+        await stack._emulator.InitializeAsync();
+        stack._sink = await StartSinkAsync();
+        await stack._emulator.SetWebhookAsync(GenesysEmulatorFixture.SupportIntegrationId, new Uri(new Uri(stack._sink.Urls.First()), "webhook"));
+
+        stack._client = NewClient(stack._emulator.BaseAddress);
+        stack._client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await stack.TokenAsync());
+        stack._senders = [.. Enumerable.Range(1, options.Senders).Select(i => $"direct-user-{i:000}-{Guid.NewGuid():N}")];
+        return stack;
+    }
+
+    /// <summary>
+    /// What-if only: opens connections with exactly the store's connection string, sets <c>synchronous = NORMAL</c> on each
+    /// and returns them to Microsoft.Data.Sqlite's pool, so the store's per-call connections reuse them (the setting is per
+    /// connection and survives pooling). Core is not changed.
+    /// </summary>
+    internal static void PrimeConnectionPool(string databasePath)
+    {
+        var connectionString = new SqliteConnectionStringBuilder($"Data Source={databasePath}") { DefaultTimeout = 30 }.ToString();
+        var connections = Enumerable.Range(0, 128).Select(_ => new SqliteConnection(connectionString)).ToList();
+        foreach (var connection in connections)
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = NORMAL;";
+            command.ExecuteNonQuery();
+        }
+
+        connections.ForEach(c => c.Dispose());
+    }
+
+    /// <summary>Every sender posts its share straight to Genesys' inbound API; done when the emulator holds them all.</summary>
+    public Task DirectAsync() => MeasureAsync("direct", (sender, messageId, text) =>
+        _client.PostAsJsonAsync(
+            $"api/v2/conversations/messages/{GenesysEmulatorFixture.SupportIntegrationId}/inbound/open/message",
+            InboundBody(sender, messageId, text),
+            JsonSerializerOptions.Web));
+
+    /// <summary>Every sender posts its share to its handoff on the Handoff API; done when the emulator holds them all.</summary>
+    public Task RelayAsync() => MeasureAsync("relay", (sender, messageId, text) =>
+        _client.PostAsJsonAsync($"v1/handoffs/{sender}/messages", new { id = messageId, text }, JsonSerializerOptions.Web));
+
+    public async ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        if (_sink is not null)
+        {
+            await _sink.DisposeAsync();
+        }
+
+        await _emulator.DisposeAsync();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            try
+            {
+                File.Delete(_databasePath + suffix);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private async Task MeasureAsync(string path, Func<string, string, string, Task<HttpResponseMessage>> post)
+    {
+        var round = Interlocked.Increment(ref _round);
+        var target = (await _emulator.Control.GetStatsAsync()).InboundMessages + _options.Messages;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+
+        await Task.WhenAll(_senders.Select(async sender =>
+        {
+            for (var i = 0; i < _options.PerSender; i++)
+            {
+                using var response = await post(sender, $"{sender}-r{round}-m{i:0000}", $"round {round} message {i} from {sender}");
+                if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
+                {
+                    throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }));
+        var ingested = clock.Elapsed;
+        await WaitForInboundAsync(target, TimeSpan.FromMinutes(5));
+
+        clock.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Measurement.Record(new Measurement(path, _options.Messages, clock.Elapsed, ingested, allocated, Environment.WorkingSet));
+    }
+
+    /// <summary>Polls the emulator's counter (cheap, the same for both paths) until it reaches <paramref name="target"/>.</summary>
+    private async Task WaitForInboundAsync(long target, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while ((await _emulator.Control.GetStatsAsync()).InboundMessages < target)
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The emulator did not reach {target} inbound messages within {timeout}.");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private async Task<string> StartHandoffAsync(int index)
+    {
+        using var response = await _client.PostAsJsonAsync("v1/handoffs", new
+        {
+            channel = "genesys",
+            queue = "Support",
+            user = new { id = $"bench-user-{index:000}-{Guid.NewGuid():N}", nickname = $"User {index}" },
+        }, JsonSerializerOptions.Web);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.Created
+            ? (string)JsonNode.Parse(body)!["id"]!
+            : throw new InvalidOperationException($"Starting a handoff answered {(int)response.StatusCode}: {body}");
+    }
+
+    private async Task<string> TokenAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "oauth/token")
+        {
+            Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GenesysEmulatorFixture.ClientId}:{GenesysEmulatorFixture.ClientSecret}")));
+        using var response = await _client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["access_token"]!;
+    }
+
+    /// <summary>What Handoff's Genesys adapter sends for a user message (same fields, same size).</summary>
+    private static object InboundBody(string from, string messageId, string text) => new
+    {
+        channel = new
+        {
+            platform = "Open",
+            type = "Private",
+            messageId,
+            to = new { id = GenesysEmulatorFixture.SupportIntegrationId },
+            from = new { id = from, idType = "Opaque", nickname = "Bench user" },
+            time = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+        },
+        type = "Text",
+        text,
+        direction = "Inbound",
+    };
+
+    private static HttpClient NewClient(Uri baseAddress) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 })
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromMinutes(2),
+    };
+
+    /// <summary>The bot's own webhook receiver in the direct path: reads the body and answers 200, nothing else.</summary>
+    private static async Task<WebApplication> StartSinkAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(async context =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>The API with its production defaults except: the emulator as Genesys, no rate limit, warnings-only logs.</summary>
+    private sealed class ApiFactory(GenesysEmulatorFixture emulator, string databasePath, Action<IServiceCollection>? configureServices)
+        : WebApplicationFactory<ApiApp>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            var address = emulator.BaseAddress.ToString();
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:handoff"] = $"Data Source={databasePath}",
+                ["Handoff:ApiKeys:bench"] = ApiKey,
+                ["Handoff:RateLimit:Burst"] = "1000000",
+                ["Handoff:RateLimit:RequestsPerSecond"] = "1000000",
+                ["Channels:Genesys:ApiBaseUrl"] = address,
+                ["Channels:Genesys:LoginBaseUrl"] = address,
+                ["Channels:Genesys:ClientId"] = GenesysEmulatorFixture.ClientId,
+                ["Channels:Genesys:ClientSecret"] = GenesysEmulatorFixture.ClientSecret,
+                ["Channels:Genesys:WebhookSecret"] = GenesysEmulatorFixture.WebhookSecret,
+                ["Channels:Genesys:Queues:Support:IntegrationId"] = GenesysEmulatorFixture.SupportIntegrationId,
+                ["Channels:Genesys:Queues:Support:IntegrationName"] = GenesysEmulatorFixture.SupportIntegrationName,
+                ["Logging:LogLevel:Default"] = "Warning",
+            }));
+            if (configureServices is not null)
+            {
+                builder.ConfigureTestServices(configureServices);
+            }
+        }
+    }
+}
