@@ -82,6 +82,11 @@ public sealed class GenesysModule : IChannelModule
         options.Retry.MaxRetryAttempts = MaxRetryAttempts;
         options.Retry.ShouldRetryAfterHeader = true;
         options.Retry.ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, timeProvider));
+
+        // No circuit breaker on this client: core's durable outbox already backs off per handoff, and a breaker opened by
+        // a partial outage (say 30 % errors) would refuse every call for its break time, spending the outbox's retry
+        // budget on refusals and turning a partial outage into a total one.
+        options.CircuitBreaker.ShouldHandle = static _ => ValueTask.FromResult(false);
     }
 
     /// <summary>

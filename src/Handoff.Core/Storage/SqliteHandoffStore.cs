@@ -1,4 +1,5 @@
 using System.Data;
+using System.Threading.Channels;
 using System.Text.Json;
 using Handoff.Core.Domain;
 using Microsoft.Data.Sqlite;
@@ -6,15 +7,24 @@ using Microsoft.Data.Sqlite;
 namespace Handoff.Core.Storage;
 
 /// <summary>
-/// SQLite implementation of <see cref="IHandoffStore"/> (WAL mode). Writes are serialised in-process and run in
-/// <c>BEGIN IMMEDIATE</c> transactions, so several processes sharing the file stay consistent too.
+/// SQLite implementation of <see cref="IHandoffStore"/> (WAL mode).
 /// </summary>
+/// <remarks>
+/// Writes use group commit: one writer loop takes every write waiting at that moment (up to <see cref="MaxBatch"/>),
+/// runs each in its own savepoint inside one <c>BEGIN IMMEDIATE</c> transaction, commits once, and only then completes
+/// the callers — so an answer still means "stored", but concurrent requests share a commit instead of queueing for one
+/// each. A write that throws is rolled back to its savepoint without touching the others. <c>BEGIN IMMEDIATE</c> keeps
+/// several processes sharing the file consistent.
+/// </remarks>
 public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly HandoffSignals _signals;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private const int MaxBatch = 256;
+    private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _keepAlive;
+    private readonly SqliteConnection _writer;
+    private readonly Task _writeLoop;
 
     public SqliteHandoffStore(string connectionString, HandoffSignals signals)
     {
@@ -32,23 +42,114 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _keepAlive.Open();
         Execute(_keepAlive, Schema.Sql);
         Schema.Migrate(_keepAlive);
+
+        // WAL with synchronous=NORMAL: a commit survives a process crash (SIGKILL); only an OS crash or power loss can
+        // lose the last commits. The writer is the only connection that writes.
+        _writer = Open();
+        Execute(_writer, "PRAGMA synchronous = NORMAL;");
+        _writeLoop = Task.Run(WriteLoopAsync);
     }
 
     public void Dispose()
     {
+        _writes.Writer.TryComplete();
+        _writeLoop.Wait(TimeSpan.FromSeconds(10));
+        _writer.Dispose();
         _keepAlive.Dispose();
-        _writeLock.Dispose();
+    }
+
+    /// <summary>Queues <paramref name="work"/> for the next group commit and returns its result once committed.</summary>
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    {
+        var request = new WriteRequest<T>(work);
+        if (!_writes.Writer.TryWrite(request))
+        {
+            throw new ObjectDisposedException(nameof(SqliteHandoffStore));
+        }
+
+        // Once queued, the write happens even if the caller stops waiting: never half a command.
+        return request.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<WriteRequest>(MaxBatch);
+        var done = new List<WriteRequest>(MaxBatch);
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            done.Clear();
+            while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+
+            try
+            {
+                using var tx = _writer.BeginTransaction(deferred: false);
+                foreach (var request in batch)
+                {
+                    tx.Save("w");
+                    try
+                    {
+                        request.Run(_writer, tx);
+                        tx.Release("w");
+                        done.Add(request);
+                    }
+                    catch (Exception ex)
+                    {
+                        tx.Rollback("w");
+                        tx.Release("w");
+                        request.Fail(ex);
+                    }
+                }
+
+                tx.Commit();
+            }
+            catch (Exception ex)
+            {
+                foreach (var request in batch)
+                {
+                    request.Fail(ex);
+                }
+
+                continue;
+            }
+
+            foreach (var request in done)
+            {
+                request.Complete();
+            }
+        }
+    }
+
+    private abstract class WriteRequest
+    {
+        public abstract void Run(SqliteConnection connection, SqliteTransaction transaction);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class WriteRequest<T>(Func<SqliteConnection, SqliteTransaction, T> work) : WriteRequest
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = work(connection, transaction);
+
+        public override void Complete() => _completion.TrySetResult(_result);
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
     }
 
     public async Task<CreateResult> CreateAsync(HandoffRecord handoff, OutboxItem start, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        CreateResult result;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var result = await WriteAsync((connection, tx) =>
         {
-            using var connection = Open();
-            using var tx = connection.BeginTransaction(deferred: false);
-
             if (idempotencyKey is not null)
             {
                 var existingId = Scalar<string>(connection, tx,
@@ -76,13 +177,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                     ("$client", handoff.Client), ("$key", idempotencyKey), ("$id", handoff.Id), ("$at", handoff.CreatedAt.ToUnixTimeMilliseconds()));
             }
 
-            tx.Commit();
-            result = new CreateResult(handoff, Created: true, []);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            return new CreateResult(handoff, Created: true, []);
+        }, cancellationToken).ConfigureAwait(false);
 
         _signals.OutboxChanged();
         return result;
@@ -96,13 +192,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public async Task<UpdateResult> UpdateAsync(string handoffId, Func<HandoffRecord, HandoffUpdate> decide, InboundKey? inboundKey, CancellationToken cancellationToken)
     {
-        UpdateResult result;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var result = await WriteAsync((connection, tx) =>
         {
-            using var connection = Open();
-            using var tx = connection.BeginTransaction(deferred: false);
-
             var current = ReadHandoff(connection, tx, handoffId);
             if (current is null)
             {
@@ -141,13 +232,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             // The same client message id twice is one message: the second changes nothing.
             var transition = outboxDuplicate ? Transition.Unchanged(current) : update.Transition;
             var events = ApplyTransition(connection, tx, current, transition);
-            tx.Commit();
-            result = new UpdateResult(UpdateOutcome.Applied, transition.Handoff, events, outbox, outboxDuplicate);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            return new UpdateResult(UpdateOutcome.Applied, transition.Handoff, events, outbox, outboxDuplicate);
+        }, cancellationToken).ConfigureAwait(false);
 
         Publish(result);
         return result;
@@ -198,12 +284,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public async Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken)
     {
-        UpdateResult result;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var result = await WriteAsync((connection, tx) =>
         {
-            using var connection = Open();
-            using var tx = connection.BeginTransaction(deferred: false);
             Execute(connection, tx,
                 "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error WHERE seq = $seq",
                 ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$seq", item.Seq));
@@ -217,13 +299,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 current = transition.Handoff;
             }
 
-            tx.Commit();
-            result = new UpdateResult(current is null ? UpdateOutcome.NotFound : UpdateOutcome.Applied, current, events);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            return new UpdateResult(current is null ? UpdateOutcome.NotFound : UpdateOutcome.Applied, current, events);
+        }, cancellationToken).ConfigureAwait(false);
 
         Publish(result);
         _signals.OutboxChanged();
@@ -232,18 +309,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public async Task RescheduleOutboxAsync(OutboxItem item, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var connection = Open();
-            Execute(connection, null,
+        await WriteAsync((connection, tx) => Execute(connection, tx,
                 "UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE seq = $seq AND status = 0",
-                ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$seq", item.Seq));
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+                ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$seq", item.Seq)), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<HandoffRecord>> GetActiveAsync(string channel, CancellationToken cancellationToken)
@@ -279,28 +347,21 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             return 0;
         }
 
-        var added = 0;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var added = await WriteAsync((connection, tx) =>
         {
-            using var connection = Open();
-            using var tx = connection.BeginTransaction(deferred: false);
+            var count = 0;
             foreach (var item in fresh)
             {
                 var exists = Scalar<string>(connection, tx, "SELECT id FROM handoffs WHERE id = $id", ("$id", item.HandoffId)) is not null;
                 if (exists && (item.MessageId is null || ReadOutboxByMessage(connection, tx, item.HandoffId, item.Kind, item.MessageId) is null))
                 {
                     InsertOutbox(connection, tx, item);
-                    added++;
+                    count++;
                 }
             }
 
-            tx.Commit();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            return count;
+        }, cancellationToken).ConfigureAwait(false);
 
         if (added > 0)
         {
@@ -361,18 +422,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public async Task UpdateCallbackAsync(CallbackItem item, OutboxStatus status, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var connection = Open();
-            Execute(connection, null,
+        await WriteAsync((connection, tx) => Execute(connection, tx,
                 "UPDATE callbacks SET status = $status, attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE event_seq = $seq",
-                ("$status", (int)status), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$seq", item.Event.Seq));
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+                ("$status", (int)status), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$seq", item.Event.Seq)), cancellationToken).ConfigureAwait(false);
     }
 
     private void Publish(UpdateResult result)
