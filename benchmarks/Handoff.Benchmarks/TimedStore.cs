@@ -44,6 +44,9 @@ public sealed class TimedStore(IHandoffStore inner) : IHandoffStore
         return due;
     }
 
+    public Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        TimeAsync("GetDueHeadAsync", () => inner.GetDueHeadAsync(handoffId, now, cancellationToken));
+
     public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken) =>
         TimeAsync("GetNextOutboxDueAsync", () => inner.GetNextOutboxDueAsync(cancellationToken));
 

@@ -28,6 +28,9 @@ public interface IHandoffStore
     /// <summary>When the next pending head becomes due, if any.</summary>
     Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken);
 
+    /// <summary>The oldest pending outbox item of one handoff, if it is due: lets the dispatcher stream a handoff's items.</summary>
+    Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Finishes an outbox item and applies what its outcome means for the handoff, atomically.</summary>
     Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken);
 

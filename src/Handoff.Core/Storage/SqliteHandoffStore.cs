@@ -271,6 +271,16 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return Task.FromResult<IReadOnlyList<OutboxItem>>(ReadOutbox(command));
     }
 
+    public Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null,
+            $"SELECT {OutboxColumns} FROM outbox o WHERE o.handoff_id = $id AND o.status = 0 ORDER BY o.seq LIMIT 1",
+            ("$id", handoffId));
+        var head = ReadOutbox(command).FirstOrDefault();
+        return Task.FromResult(head is not null && head.NextAttemptAt <= now ? head : null);
+    }
+
     public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken)
     {
         using var connection = Open();
