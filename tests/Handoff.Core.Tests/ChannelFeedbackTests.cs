@@ -234,8 +234,12 @@ public sealed class ChannelFeedbackTests : IDisposable
 
         await Commands().SendMessageAsync(h.Id, "same", "hello", Ct);
         await Commands().SendMessageAsync(h.Id, "same", "hello", Ct);
+        await Commands().EndAsync(h.Id, "done", Ct);
 
-        Assert.Single((await _db.Store.GetAsync(h.Id, Ct))!.Conversation);
+        var ended = Data((await EventsAsync(h.Id)).Single(e => e.Type == EventTypes.Ended));
+        var line = Assert.Single(ended.GetProperty("transcript").EnumerateArray());
+        Assert.Equal("hello", line.GetProperty("text").GetString());
+        Assert.Equal("user", line.GetProperty("from").GetString());
     }
 
     [Fact]

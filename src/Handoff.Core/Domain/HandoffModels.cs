@@ -59,7 +59,13 @@ public sealed record HandoffRecord
     public string? AgentDisplayName { get; init; }
     public DateTimeOffset? FirstAgentMessageAt { get; init; }
 
-    /// <summary>The human part so far, oldest first (the last <see cref="HandoffTransitions.MaxConversationLines"/> lines).</summary>
+    /// <summary>
+    /// Lines of the human part appended by the current transition. The store keeps the whole conversation (the last
+    /// <see cref="HandoffTransitions.MaxConversationLines"/> lines) in its own table, appended to, never rewritten, and
+    /// does not load it with the handoff, so a long chat doesn't make every write slower; it puts the full conversation
+    /// into <c>handoff.ended</c>'s <c>transcript</c>.
+    /// </summary>
+    [JsonIgnore]
     public IReadOnlyList<ConversationLine> Conversation { get; init; } = [];
     /// <summary>Opaque state the channel adapter asked us to keep (e.g. the contact center's conversation id).</summary>
     public IReadOnlyDictionary<string, string> ChannelState { get; init; } = new Dictionary<string, string>();

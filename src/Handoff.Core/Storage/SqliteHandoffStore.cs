@@ -459,6 +459,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         if (!ReferenceEquals(current, transition.Handoff) && current != transition.Handoff)
         {
             WriteHandoff(connection, tx, transition.Handoff, insert: false);
+            AppendConversation(connection, tx, transition.Handoff.Id, transition.Handoff.Conversation.Skip(current.Conversation.Count));
         }
 
         if (transition.Events.Count == 0)
@@ -471,6 +472,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         foreach (var e in transition.Events)
         {
             var data = JsonSerializer.Serialize(e.Data, StoreJson.Options);
+            if (e.Type == EventTypes.Ended)
+            {
+                data = WithStoredTranscript(connection, tx, transition.Handoff.Id, data);
+            }
+
             var at = e.Time ?? time;
             var seq = Scalar<long>(connection, tx,
                 "INSERT INTO events (handoff_id, type, time, data) VALUES ($id, $type, $time, $data) RETURNING seq",
@@ -485,6 +491,44 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
 
         return stored;
+    }
+
+    /// <summary>Appends the transition's new conversation lines and keeps only the last <see cref="HandoffTransitions.MaxConversationLines"/>.</summary>
+    private static void AppendConversation(SqliteConnection connection, SqliteTransaction tx, string handoffId, IEnumerable<ConversationLine> lines)
+    {
+        var appended = false;
+        foreach (var line in lines)
+        {
+            Execute(connection, tx, "INSERT INTO conversation_lines (handoff_id, body) VALUES ($id, $body)",
+                ("$id", handoffId), ("$body", JsonSerializer.Serialize(line, StoreJson.Options)));
+            appended = true;
+        }
+
+        if (appended)
+        {
+            Execute(connection, tx,
+                """
+                DELETE FROM conversation_lines WHERE handoff_id = $id AND seq <=
+                    (SELECT seq FROM conversation_lines WHERE handoff_id = $id ORDER BY seq DESC LIMIT 1 OFFSET $keep)
+                """,
+                ("$id", handoffId), ("$keep", HandoffTransitions.MaxConversationLines));
+        }
+    }
+
+    /// <summary>The ended event's <c>transcript</c>: the whole stored conversation, oldest first.</summary>
+    private static string WithStoredTranscript(SqliteConnection connection, SqliteTransaction tx, string handoffId, string data)
+    {
+        using var command = Command(connection, tx, "SELECT body FROM conversation_lines WHERE handoff_id = $id ORDER BY seq", ("$id", handoffId));
+        using var reader = command.ExecuteReader();
+        var transcript = new System.Text.Json.Nodes.JsonArray();
+        while (reader.Read())
+        {
+            transcript.Add(System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(0)));
+        }
+
+        var node = System.Text.Json.Nodes.JsonNode.Parse(data)!.AsObject();
+        node["transcript"] = transcript;
+        return node.ToJsonString(StoreJson.Options);
     }
 
     private static string ActiveKey(HandoffRecord h) =>
@@ -648,6 +692,12 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 last_error TEXT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_callbacks_pending ON callbacks (status, handoff_id, event_seq);
+            CREATE TABLE IF NOT EXISTS conversation_lines (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                handoff_id TEXT NOT NULL,
+                body TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS ix_conversation_lines_handoff ON conversation_lines (handoff_id, seq);
             CREATE TABLE IF NOT EXISTS inbound (
                 channel TEXT NOT NULL,
                 external_id TEXT NOT NULL,
