@@ -82,7 +82,7 @@ public sealed class AppHostTests
             }, ct);
             var data = JsonNode.Parse(agentMessage)!;
             Assert.Equal("Hello from the agent desk", (string)data["text"]!);
-            Assert.Equal("Handoff Support", (string)data["agent"]!["displayName"]!);
+            Assert.Equal("Ana Gómez", (string)data["agent"]!["displayName"]!); // the real agent name, looked up in Genesys (the emulator's default agent)
 
             // The handoff is one trace across both services: the API's relay and the emulator's inbound API share it.
             var traceId = await AppHostTesting.PollAsync(() => Task.FromResult(

@@ -84,9 +84,22 @@ internal sealed partial class NotificationConnection
         }
 
         _outbox.Writer.TryComplete();
-        _socket.Abort();
-        _context.Abort();
-        _stop.Cancel();
+
+        // The connection may be finishing on its own at this very moment (its request ended, its token source disposed):
+        // aborting what is already gone is not an error.
+        foreach (var step in new Action[] { _socket.Abort, _context.Abort, _stop.Cancel })
+        {
+            try
+            {
+                step();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
     }
 
     /// <summary>Runs the connection until the socket closes or is aborted.</summary>
