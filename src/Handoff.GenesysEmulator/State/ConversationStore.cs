@@ -104,7 +104,7 @@ internal sealed class ConversationStore(TimeProvider time, AgentDirectory agents
             if (!created && clientMessageId is not null
                 && conversation.Messages.FirstOrDefault(m => m.Direction == MessageDirection.Inbound && m.ClientMessageId == clientMessageId) is { } repeated)
             {
-                return new InboundMessageResult(conversation.Snapshot(), repeated.Snapshot(), false) { Repeated = true };
+                return new InboundMessageResult(conversation.Snapshot(includeMessages: false), repeated.Snapshot(), false) { Repeated = true };
             }
 
             var message = new MessageEntry(NewMessageId(), MessageDirection.Inbound, text, content, sentAt, clientMessageId, sender: null)
@@ -115,7 +115,7 @@ internal sealed class ConversationStore(TimeProvider time, AgentDirectory agents
             _messagesById[message.Id] = message;
             conversation.CustomerTypingAt = null;
             conversation.LastActivityAt = now;
-            return new InboundMessageResult(conversation.Snapshot(), message.Snapshot(), created);
+            return new InboundMessageResult(conversation.Snapshot(includeMessages: false), message.Snapshot(), created);
         });
     }
 
@@ -581,7 +581,9 @@ internal sealed class ConversationStore(TimeProvider time, AgentDirectory agents
         public ParticipantEntry? ActiveAgent() =>
             Participants.LastOrDefault(p => p.Purpose == ParticipantPurpose.Agent && p.IsActive);
 
-        public ConversationSnapshot Snapshot() => new(
+        /// <param name="includeMessages">False for the inbound API's hot path, which needs only the conversation's identity:
+        /// copying every message on each inbound call would slow the emulator down as conversations grow.</param>
+        public ConversationSnapshot Snapshot(bool includeMessages = true) => new(
             Id,
             IntegrationId,
             User,
@@ -591,7 +593,7 @@ internal sealed class ConversationStore(TimeProvider time, AgentDirectory agents
             DisconnectedAt,
             CustomerTypingAt,
             new Dictionary<string, string>(CustomAttributes, StringComparer.Ordinal),
-            [.. Messages.Select(m => m.Snapshot())],
+            includeMessages ? [.. Messages.Select(m => m.Snapshot())] : [],
             QueueId,
             [.. Participants.Select(p => p.Snapshot(p.Purpose == ParticipantPurpose.Customer ? User.Name : p.Name))]);
     }
