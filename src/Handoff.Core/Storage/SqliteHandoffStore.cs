@@ -458,7 +458,18 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         if (!ReferenceEquals(current, transition.Handoff) && current != transition.Handoff)
         {
-            WriteHandoff(connection, tx, transition.Handoff, insert: false);
+            // Most writes (a user message) only touch the handoff: update the column, don't rewrite the body.
+            var next = transition.Handoff;
+            if (current with { UpdatedAt = next.UpdatedAt, Conversation = next.Conversation } == next)
+            {
+                Execute(connection, tx, "UPDATE handoffs SET updated_at = $updated WHERE id = $id",
+                    ("$updated", next.UpdatedAt.ToUnixTimeMilliseconds()), ("$id", next.Id));
+            }
+            else
+            {
+                WriteHandoff(connection, tx, next, insert: false);
+            }
+
             AppendConversation(connection, tx, transition.Handoff.Id, transition.Handoff.Conversation.Skip(current.Conversation.Count));
         }
 
@@ -546,10 +557,19 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             ("$created", h.CreatedAt.ToUnixTimeMilliseconds()), ("$updated", h.UpdatedAt.ToUnixTimeMilliseconds()), ("$body", body));
     }
 
+    /// <summary>Reads a handoff; <c>updated_at</c> is authoritative in its column (a touch updates only the column).</summary>
     private static HandoffRecord? ReadHandoff(SqliteConnection connection, SqliteTransaction? tx, string id)
     {
-        var body = Scalar<string>(connection, tx, "SELECT body FROM handoffs WHERE id = $id", ("$id", id));
-        return body is null ? null : JsonSerializer.Deserialize<HandoffRecord>(body, StoreJson.Options);
+        using var command = Command(connection, tx, "SELECT body, updated_at FROM handoffs WHERE id = $id", ("$id", id));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var handoff = JsonSerializer.Deserialize<HandoffRecord>(reader.GetString(0), StoreJson.Options)!;
+        var updatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+        return handoff.UpdatedAt == updatedAt ? handoff : handoff with { UpdatedAt = updatedAt };
     }
 
     private const string OutboxColumns = "o.seq, o.handoff_id, o.kind, o.message_id, o.text, o.status, o.attempts, o.created_at, o.next_attempt_at, o.last_error, o.data";
