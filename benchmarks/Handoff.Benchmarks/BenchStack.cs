@@ -253,23 +253,11 @@ public sealed class BenchStack : IAsyncDisposable
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            var address = emulator.BaseAddress.ToString();
             builder.UseEnvironment("Production");
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:handoff"] = $"Data Source={databasePath}",
-                ["Handoff:ApiKeys:bench"] = ApiKey,
-                ["Handoff:RateLimit:Burst"] = "1000000",
-                ["Handoff:RateLimit:RequestsPerSecond"] = "1000000",
-                ["Channels:Genesys:ApiBaseUrl"] = address,
-                ["Channels:Genesys:LoginBaseUrl"] = address,
-                ["Channels:Genesys:ClientId"] = GenesysEmulatorFixture.ClientId,
-                ["Channels:Genesys:ClientSecret"] = GenesysEmulatorFixture.ClientSecret,
-                ["Channels:Genesys:WebhookSecret"] = GenesysEmulatorFixture.WebhookSecret,
-                ["Channels:Genesys:Queues:Support:IntegrationId"] = GenesysEmulatorFixture.SupportIntegrationId,
-                ["Channels:Genesys:Queues:Support:IntegrationName"] = GenesysEmulatorFixture.SupportIntegrationName,
-                ["Logging:LogLevel:Default"] = "Warning",
-            }));
+            var settings = HandoffApiSettings.For(emulator.BaseAddress, databasePath, "bench", ApiKey);
+            settings.Remove("Handoff:Outbox:BaseDelay"); // production defaults, but for the rate limit
+            settings.Remove("Handoff:Outbox:PollInterval");
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
             if (configureServices is not null)
             {
                 builder.ConfigureTestServices(configureServices);

@@ -96,28 +96,11 @@ public class ApiStack : IAsyncLifetime
 
         private Dictionary<string, string?> Configuration()
         {
-            var emulator = stack.Emulator.BaseAddress.ToString();
-            var settings = new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:handoff"] = $"Data Source={databasePath}",
-                ["Handoff:ApiKeys:test-bot"] = ApiKey,
-                ["Handoff:ApiKeys:other-bot"] = OtherClientApiKey,
-                ["Handoff:CallbackSecrets:test-bot"] = CallbackSecret,
-                ["Handoff:Callbacks:BaseDelay"] = "00:00:00.100",
-                ["Handoff:Outbox:BaseDelay"] = "00:00:00.200",
-                ["Handoff:Outbox:PollInterval"] = "00:00:00.500",
-                ["Handoff:RateLimit:Burst"] = "100000",
-                ["Handoff:RateLimit:RequestsPerSecond"] = "100000",
-                ["Channels:Genesys:ApiBaseUrl"] = emulator,
-                ["Channels:Genesys:LoginBaseUrl"] = emulator,
-                ["Channels:Genesys:ClientId"] = GenesysEmulatorFixture.ClientId,
-                ["Channels:Genesys:ClientSecret"] = GenesysEmulatorFixture.ClientSecret,
-                ["Channels:Genesys:WebhookSecret"] = GenesysEmulatorFixture.WebhookSecret,
-                ["Channels:Genesys:Queues:Support:IntegrationId"] = GenesysEmulatorFixture.SupportIntegrationId,
-                ["Channels:Genesys:Queues:Support:IntegrationName"] = GenesysEmulatorFixture.SupportIntegrationName,
-                ["Channels:Genesys:Queues:Sales:IntegrationId"] = GenesysEmulatorFixture.SalesIntegrationId,
-                ["Channels:Genesys:Queues:Sales:IntegrationName"] = GenesysEmulatorFixture.SalesIntegrationName,
-            };
+            var settings = HandoffApiSettings.For(stack.Emulator.BaseAddress, databasePath, "test-bot", ApiKey);
+            settings["Handoff:ApiKeys:other-bot"] = OtherClientApiKey;
+            settings["Handoff:CallbackSecrets:test-bot"] = CallbackSecret;
+            settings["Handoff:Callbacks:BaseDelay"] = "00:00:00.100";
+            settings["Logging:LogLevel:Default"] = "Information";
             foreach (var (key, value) in stack.Overrides)
             {
                 settings[key] = value;

@@ -79,24 +79,7 @@ public sealed class BrowserStack : IAsyncLifetime
 
         private Dictionary<string, string?> Configuration()
         {
-            var emulator = stack.Emulator.BaseAddress.ToString();
-            return new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:handoff"] = $"Data Source={databasePath}",
-                ["Handoff:ApiKeys:browser-bot"] = ApiKey,
-                ["Handoff:Outbox:BaseDelay"] = "00:00:00.200",
-                ["Handoff:Outbox:PollInterval"] = "00:00:00.500",
-                ["Channels:Genesys:ApiBaseUrl"] = emulator,
-                ["Channels:Genesys:LoginBaseUrl"] = emulator,
-                ["Channels:Genesys:ClientId"] = GenesysEmulatorFixture.ClientId,
-                ["Channels:Genesys:ClientSecret"] = GenesysEmulatorFixture.ClientSecret,
-                ["Channels:Genesys:WebhookSecret"] = GenesysEmulatorFixture.WebhookSecret,
-                ["Channels:Genesys:Queues:Support:IntegrationId"] = GenesysEmulatorFixture.SupportIntegrationId,
-                ["Channels:Genesys:Queues:Support:IntegrationName"] = GenesysEmulatorFixture.SupportIntegrationName,
-                ["Channels:Genesys:Queues:Sales:IntegrationId"] = GenesysEmulatorFixture.SalesIntegrationId,
-                ["Channels:Genesys:Queues:Sales:IntegrationName"] = GenesysEmulatorFixture.SalesIntegrationName,
-                ["Logging:LogLevel:Default"] = "Warning",
-            };
+            return HandoffApiSettings.For(stack.Emulator.BaseAddress, databasePath, "browser-bot", ApiKey);
         }
     }
 }

@@ -52,26 +52,7 @@ public sealed class InProcessApi : IAsyncDisposable
 
     private static Dictionary<string, string?> Settings(GenesysEmulatorFixture emulator, string databasePath, IReadOnlyDictionary<string, string?> overrides)
     {
-        var address = emulator.BaseAddress.ToString();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:handoff"] = $"Data Source={databasePath}",
-            ["Handoff:ApiKeys:reliability"] = Bot.ApiKey,
-            ["Handoff:Outbox:BaseDelay"] = "00:00:00.200",
-            ["Handoff:Outbox:PollInterval"] = "00:00:00.500",
-            ["Handoff:RateLimit:Burst"] = "100000",
-            ["Handoff:RateLimit:RequestsPerSecond"] = "100000",
-            ["Channels:Genesys:ApiBaseUrl"] = address,
-            ["Channels:Genesys:LoginBaseUrl"] = address,
-            ["Channels:Genesys:ClientId"] = GenesysEmulatorFixture.ClientId,
-            ["Channels:Genesys:ClientSecret"] = GenesysEmulatorFixture.ClientSecret,
-            ["Channels:Genesys:WebhookSecret"] = GenesysEmulatorFixture.WebhookSecret,
-            ["Channels:Genesys:Queues:Support:IntegrationId"] = GenesysEmulatorFixture.SupportIntegrationId,
-            ["Channels:Genesys:Queues:Support:IntegrationName"] = GenesysEmulatorFixture.SupportIntegrationName,
-            ["Channels:Genesys:Queues:Sales:IntegrationId"] = GenesysEmulatorFixture.SalesIntegrationId,
-            ["Channels:Genesys:Queues:Sales:IntegrationName"] = GenesysEmulatorFixture.SalesIntegrationName,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = HandoffApiSettings.For(emulator.BaseAddress, databasePath, "reliability", Bot.ApiKey);
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;
