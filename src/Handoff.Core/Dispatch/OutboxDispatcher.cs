@@ -148,9 +148,9 @@ public sealed partial class OutboxDispatcher(
                 HandoffMetrics.RelayLatency("to_agent", handoff.Channel, now - item.CreatedAt);
             }
 
-            Func<HandoffRecord, Transition> change = item.Kind == OutboxKind.Start
+            Func<HandoffRecord, Transition>? change = item.Kind == OutboxKind.Start
                 ? h => HandoffTransitions.StartDelivered(h, result.State, now)
-                : h => HandoffTransitions.ChannelStateChanged(h, result.State, now);
+                : result.State is { Count: > 0 } ? h => HandoffTransitions.ChannelStateChanged(h, result.State, now) : null;
             await store.CompleteOutboxAsync(item, OutboxStatus.Sent, null, change, stoppingToken).ConfigureAwait(false);
             return;
         }

@@ -300,9 +300,15 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error WHERE seq = $seq",
                 ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$seq", item.Seq));
 
+            if (change is null)
+            {
+                // Nothing to apply to the handoff: don't read it (most deliveries).
+                return new UpdateResult(UpdateOutcome.Applied, null, []);
+            }
+
             var current = ReadHandoff(connection, tx, item.HandoffId);
             IReadOnlyList<HandoffEvent> events = [];
-            if (current is not null && change is not null)
+            if (current is not null)
             {
                 var transition = change(current);
                 events = ApplyTransition(connection, tx, current, transition);
