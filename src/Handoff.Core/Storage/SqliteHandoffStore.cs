@@ -47,6 +47,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         // lose the last commits. The writer is the only connection that writes.
         _writer = Open();
         Execute(_writer, "PRAGMA synchronous = NORMAL;");
+        PreparedByConnection.Add(_writer, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
         _writeLoop = Task.Run(WriteLoopAsync);
     }
 
@@ -54,6 +55,14 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         _writes.Writer.TryComplete();
         _writeLoop.Wait(TimeSpan.FromSeconds(10));
+        if (PreparedByConnection.TryGetValue(_writer, out var prepared))
+        {
+            foreach (var command in prepared.Values)
+            {
+                command.Dispose();
+            }
+        }
+
         _writer.Dispose();
         _keepAlive.Dispose();
     }
@@ -566,16 +575,26 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     /// <summary>Reads a handoff; <c>updated_at</c> is authoritative in its column (a touch updates only the column).</summary>
     private static HandoffRecord? ReadHandoff(SqliteConnection connection, SqliteTransaction? tx, string id)
     {
-        using var command = Command(connection, tx, "SELECT body, updated_at FROM handoffs WHERE id = $id", ("$id", id));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        var command = Reusable(connection, tx, "SELECT body, updated_at FROM handoffs WHERE id = $id", [("$id", id)], out var owned);
+        try
         {
-            return null;
-        }
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
 
-        var handoff = JsonSerializer.Deserialize<HandoffRecord>(reader.GetString(0), StoreJson.Options)!;
-        var updatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
-        return handoff.UpdatedAt == updatedAt ? handoff : handoff with { UpdatedAt = updatedAt };
+            var handoff = JsonSerializer.Deserialize<HandoffRecord>(reader.GetString(0), StoreJson.Options)!;
+            var updatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+            return handoff.UpdatedAt == updatedAt ? handoff : handoff with { UpdatedAt = updatedAt };
+        }
+        finally
+        {
+            if (owned)
+            {
+                command.Dispose();
+            }
+        }
     }
 
     private const string OutboxColumns = "o.seq, o.handoff_id, o.kind, o.message_id, o.text, o.status, o.attempts, o.created_at, o.next_attempt_at, o.last_error, o.data";
@@ -592,10 +611,20 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     private static OutboxItem? ReadOutboxByMessage(SqliteConnection connection, SqliteTransaction? tx, string handoffId, OutboxKind kind, string messageId)
     {
-        using var command = Command(connection, tx,
+        var command = Reusable(connection, tx,
             $"SELECT {OutboxColumns} FROM outbox o WHERE o.handoff_id = $id AND o.kind = $kind AND o.message_id = $message",
-            ("$id", handoffId), ("$kind", (int)kind), ("$message", messageId));
-        return ReadOutbox(command).FirstOrDefault();
+            [("$id", handoffId), ("$kind", (int)kind), ("$message", messageId)], out var owned);
+        try
+        {
+            return ReadOutbox(command).FirstOrDefault();
+        }
+        finally
+        {
+            if (owned)
+            {
+                command.Dispose();
+            }
+        }
     }
 
     private static List<OutboxItem> ReadOutbox(SqliteCommand command)
@@ -644,16 +673,70 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     private static int Execute(SqliteConnection connection, string sql) => Execute(connection, null, sql);
 
+    /// <summary>
+    /// Commands kept prepared on the writer connection (used by its loop thread only), so the statements of every write
+    /// are compiled once rather than on each execution.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> PreparedByConnection = new();
+
+    private static SqliteCommand Reusable(SqliteConnection connection, SqliteTransaction? tx, string sql, (string Name, object? Value)[] parameters, out bool owned)
+    {
+        if (!PreparedByConnection.TryGetValue(connection, out var prepared))
+        {
+            owned = true;
+            return Command(connection, tx, sql, parameters);
+        }
+
+        owned = false;
+        if (!prepared.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            prepared[sql] = command;
+        }
+
+        command.Transaction = tx;
+        command.Parameters.Clear();
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
     private static int Execute(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(connection, tx, sql, parameters);
-        return command.ExecuteNonQuery();
+        var command = Reusable(connection, tx, sql, parameters, out var owned);
+        try
+        {
+            return command.ExecuteNonQuery();
+        }
+        finally
+        {
+            if (owned)
+            {
+                command.Dispose();
+            }
+        }
     }
 
     private static T? Scalar<T>(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(connection, tx, sql, parameters);
-        var value = command.ExecuteScalar();
+        var command = Reusable(connection, tx, sql, parameters, out var owned);
+        object? value;
+        try
+        {
+            value = command.ExecuteScalar();
+        }
+        finally
+        {
+            if (owned)
+            {
+                command.Dispose();
+            }
+        }
+
         if (value is null || value is DBNull)
         {
             return default;
