@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Handoff.GenesysEmulator.State;
 using Handoff.GenesysEmulator.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,19 +35,9 @@ internal static partial class InboundApi
             return GenesysErrors.InvalidValue("prefetchConversationId must be true or false.");
         }
 
-        if (body.Value is not { } request)
+        if (Prepare<OpenInboundMessageRequest, InboundMessageCommand>(integrationId, body, services, InboundValidation.TryValidate, out var integration, out var command) is { } error)
         {
-            return body.Error!;
-        }
-
-        if (services.Integrations.Find(integrationId) is not { } integration)
-        {
-            return UnknownIntegration(integrationId);
-        }
-
-        if (!InboundValidation.TryValidate(request, out var command, out var failure))
-        {
-            return GenesysErrors.From(failure);
+            return error;
         }
 
         var result = services.Conversations.AcceptInboundMessage(
@@ -100,19 +91,9 @@ internal static partial class InboundApi
         GenesysBody<OpenInboundReceiptRequest> body,
         [AsParameters] InboundServices services)
     {
-        if (body.Value is not { } request)
+        if (Prepare<OpenInboundReceiptRequest, InboundReceiptCommand>(integrationId, body, services, InboundValidation.TryValidate, out var integration, out var command) is { } error)
         {
-            return body.Error!;
-        }
-
-        if (services.Integrations.Find(integrationId) is not { } integration)
-        {
-            return UnknownIntegration(integrationId);
-        }
-
-        if (!InboundValidation.TryValidate(request, out var command, out var failure))
-        {
-            return GenesysErrors.From(failure);
+            return error;
         }
 
         var time = command.Time ?? services.Time.GetUtcNow();
@@ -154,19 +135,9 @@ internal static partial class InboundApi
         GenesysBody<OpenInboundEventRequest> body,
         [AsParameters] InboundServices services)
     {
-        if (body.Value is not { } request)
+        if (Prepare<OpenInboundEventRequest, InboundEventCommand>(integrationId, body, services, InboundValidation.TryValidate, out var integration, out var command) is { } error)
         {
-            return body.Error!;
-        }
-
-        if (services.Integrations.Find(integrationId) is not { } integration)
-        {
-            return UnknownIntegration(integrationId);
-        }
-
-        if (!InboundValidation.TryValidate(request, out var command, out var failure))
-        {
-            return GenesysErrors.From(failure);
+            return error;
         }
 
         var (conversation, created) = services.Conversations.RecordCustomerTyping(integration.Id, integration.RoutingQueueId, command.User);
@@ -183,7 +154,7 @@ internal static partial class InboundApi
             Channel = new OpenChannel
             {
                 Id = integration.Id,
-                MessageId = request.Channel?.MessageId,
+                MessageId = body.Value!.Channel?.MessageId,
                 Time = command.Time,
                 From = ToAddress(command.User),
                 To = new OpenAddress { Id = integration.Id, IdType = OpenMessaging.Opaque },
@@ -198,6 +169,46 @@ internal static partial class InboundApi
     {
         value = false;
         return string.IsNullOrEmpty(text) || bool.TryParse(text, out value);
+    }
+
+    /// <summary>Validates <paramref name="request"/> into a command (each inbound route has its own overload).</summary>
+    private delegate bool Validator<TRequest, TCommand>(TRequest request, [NotNullWhen(true)] out TCommand? command, [NotNullWhen(false)] out ValidationFailure? failure)
+        where TCommand : class;
+
+    /// <summary>
+    /// What every inbound route checks first, in Genesys's order: the body parses, the integration exists, the fields
+    /// validate. Returns the Genesys error to answer, or null with the integration and the command.
+    /// </summary>
+    private static JsonHttpResult<GenesysError>? Prepare<TRequest, TCommand>(
+        string integrationId,
+        GenesysBody<TRequest> body,
+        InboundServices services,
+        Validator<TRequest, TCommand> validate,
+        out Integration integration,
+        out TCommand command)
+        where TRequest : class
+        where TCommand : class
+    {
+        integration = null!;
+        command = null!;
+        if (body.Value is not { } request)
+        {
+            return body.Error!;
+        }
+
+        if (services.Integrations.Find(integrationId) is not { } found)
+        {
+            return UnknownIntegration(integrationId);
+        }
+
+        if (!validate(request, out var validated, out var failure))
+        {
+            return GenesysErrors.From(failure);
+        }
+
+        integration = found;
+        command = validated;
+        return null;
     }
 
     private static JsonHttpResult<GenesysError> UnknownIntegration(string integrationId) =>
