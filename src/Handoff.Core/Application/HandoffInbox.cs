@@ -23,7 +23,15 @@ public sealed partial class HandoffInbox(
         ArgumentNullException.ThrowIfNull(inbound);
         var now = time.GetUtcNow();
         var known = await store.GetAsync(inbound.HandoffId, cancellationToken).ConfigureAwait(false);
-        using var activity = known is null ? null : HandoffTracing.StartHop($"handoff inbound {InboundName(inbound.Kind)}", known, ActivityKind.Consumer);
+        if (known is null)
+        {
+            // Nothing to store for a handoff that doesn't exist: answer without queueing a write.
+            LogUnknown(logger, inbound.Channel, inbound.Kind, inbound.HandoffId, inbound.ExternalId);
+            HandoffMetrics.Inbound(inbound.Channel, InboundName(inbound.Kind), InboxResult.UnknownHandoff.ToString());
+            return InboxResult.UnknownHandoff;
+        }
+
+        using var activity = HandoffTracing.StartHop($"handoff inbound {InboundName(inbound.Kind)}", known, ActivityKind.Consumer);
         activity?.SetTag("handoff.inbound.external_id", inbound.ExternalId);
         HandoffTracing.TagText(activity, inbound.Text, telemetry?.CurrentValue);
         var wrongChannel = false;
