@@ -57,7 +57,7 @@ public interface IHandoffStore
     Task<int> EnqueueAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken);
 }
 
-public sealed record CreateResult(HandoffRecord Handoff, bool Created, IReadOnlyList<HandoffEvent> Events)
+public sealed record CreateResult(HandoffRecord Handoff, bool Created)
 {
     /// <summary>True when the user already had an active handoff on that queue (<see cref="Handoff"/> is that one).</summary>
     public bool Conflict => !Created && !Replayed;

@@ -166,7 +166,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                     ("$client", handoff.Client), ("$key", idempotencyKey));
                 if (existingId is not null && ReadHandoff(connection, tx, existingId) is { } replayed)
                 {
-                    return new CreateResult(replayed, Created: false, []) { Replayed = true };
+                    return new CreateResult(replayed, Created: false) { Replayed = true };
                 }
             }
 
@@ -174,7 +174,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             var activeId = Scalar<string>(connection, tx, "SELECT id FROM handoffs WHERE active_key = $key", ("$key", activeKey));
             if (activeId is not null && ReadHandoff(connection, tx, activeId) is { } active)
             {
-                return new CreateResult(active, Created: false, []);
+                return new CreateResult(active, Created: false);
             }
 
             WriteHandoff(connection, tx, handoff, insert: true);
@@ -186,7 +186,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                     ("$client", handoff.Client), ("$key", idempotencyKey), ("$id", handoff.Id), ("$at", handoff.CreatedAt.ToUnixTimeMilliseconds()));
             }
 
-            return new CreateResult(handoff, Created: true, []);
+            return new CreateResult(handoff, Created: true);
         }, cancellationToken).ConfigureAwait(false);
 
         _signals.OutboxChanged();
