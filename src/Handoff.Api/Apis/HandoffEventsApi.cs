@@ -24,6 +24,7 @@ public static class HandoffEventsApi
         [AsParameters] HandoffServices services,
         HandoffSignals signals,
         IHostApplicationLifetime lifetime,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
         if (after < 0)
@@ -49,11 +50,11 @@ public static class HandoffEventsApi
 
         var lastEventId = httpContext.Request.Headers["Last-Event-ID"].ToString();
         var start = long.TryParse(lastEventId, out var resumed) && resumed >= 0 ? resumed : after ?? 0;
-        await StreamAsync(httpContext, handoff, start, services, signals, lifetime.ApplicationStopping, cancellationToken);
+        await StreamAsync(httpContext, handoff, start, services, signals, time, lifetime.ApplicationStopping, cancellationToken);
         return TypedResults.Empty;
     }
 
-    private static async Task StreamAsync(HttpContext httpContext, HandoffRecord handoff, long after, HandoffServices services, HandoffSignals signals, CancellationToken stopping, CancellationToken requestAborted)
+    private static async Task StreamAsync(HttpContext httpContext, HandoffRecord handoff, long after, HandoffServices services, HandoffSignals signals, TimeProvider time, CancellationToken stopping, CancellationToken requestAborted)
     {
         var response = httpContext.Response;
         response.ContentType = "text/event-stream";
@@ -92,7 +93,7 @@ public static class HandoffEventsApi
                     await services.Commands.EventsServedAsync(events, ct);
                     foreach (var pushed in events.Where(e => e.Type == EventTypes.AgentMessage))
                     {
-                        HandoffMetrics.RelayLatency("to_bot", handoff.Channel, DateTimeOffset.UtcNow - pushed.Time);
+                        HandoffMetrics.RelayLatency("to_bot", handoff.Channel, time.GetUtcNow() - pushed.Time);
                     }
 
                     if (events.Count == PageSize)

@@ -79,8 +79,9 @@ public static class PlaygroundEndpoints
                 [AsParameters] HandoffServices services,
                 HandoffSignals signals,
                 IHostApplicationLifetime lifetime,
+                TimeProvider time,
                 CancellationToken cancellationToken) =>
-            HandoffEventsApi.GetEvents(id, after, httpContext, Principal(services), services, signals, lifetime, cancellationToken));
+            HandoffEventsApi.GetEvents(id, after, httpContext, Principal(services), services, signals, lifetime, time, cancellationToken));
 
         return app;
     }
