@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Threading.Channels;
 using System.Text.Json;
@@ -25,6 +26,20 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private readonly SqliteConnection _keepAlive;
     private readonly SqliteConnection _writer;
     private readonly Task _writeLoop;
+
+    /// <summary>Open read connections, each with its statements kept prepared; a reader is used by one caller at a time.</summary>
+    private readonly ConcurrentBag<SqliteConnection> _readers = [];
+    private const int MaxIdleReaders = 16;
+
+    /// <summary>
+    /// The last handoff body read or written, per handoff, with the <c>version</c> it was stored under: a read whose row still
+    /// has that version skips reading and deserializing the body. Versions are random, never reused, so a write that was
+    /// rolled back, or one made by another process sharing the file, can only cause a miss.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, CachedHandoff> _handoffs = new(StringComparer.Ordinal);
+    private const int MaxCachedHandoffs = 10_000;
+
+    private sealed record CachedHandoff(long Version, HandoffRecord Handoff);
 
     public SqliteHandoffStore(string connectionString, HandoffSignals signals)
     {
@@ -55,15 +70,12 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         _writes.Writer.TryComplete();
         _writeLoop.Wait(TimeSpan.FromSeconds(10));
-        if (PreparedByConnection.TryGetValue(_writer, out var prepared))
+        CloseConnection(_writer);
+        while (_readers.TryTake(out var reader))
         {
-            foreach (var command in prepared.Values)
-            {
-                command.Dispose();
-            }
+            CloseConnection(reader);
         }
 
-        _writer.Dispose();
         _keepAlive.Dispose();
     }
 
@@ -98,17 +110,18 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 using var tx = _writer.BeginTransaction(deferred: false);
                 foreach (var request in batch)
                 {
-                    tx.Save("w");
+                    // A savepoint each, with prepared statements (SqliteTransaction.Save would compile one per call).
+                    Execute(_writer, tx, "SAVEPOINT w");
                     try
                     {
                         request.Run(_writer, tx);
-                        tx.Release("w");
+                        Execute(_writer, tx, "RELEASE w");
                         done.Add(request);
                     }
                     catch (Exception ex)
                     {
-                        tx.Rollback("w");
-                        tx.Release("w");
+                        Execute(_writer, tx, "ROLLBACK TO w");
+                        Execute(_writer, tx, "RELEASE w");
                         request.Fail(ex);
                     }
                 }
@@ -195,7 +208,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        using var connection = Open();
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
         return Task.FromResult(ReadHandoff(connection, null, id));
     }
 
@@ -226,15 +240,15 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             var outboxDuplicate = false;
             if (update.Enqueue is { } item)
             {
-                var existing = item.MessageId is null ? null : ReadOutboxByMessage(connection, tx, handoffId, item.Kind, item.MessageId);
-                if (existing is not null)
+                // The unique (handoff, kind, message id) index decides: no lookup before the insert in the usual case.
+                if (InsertOutbox(connection, tx, item) is { } seq)
                 {
-                    outbox = existing;
-                    outboxDuplicate = true;
+                    outbox = item with { Seq = seq };
                 }
                 else
                 {
-                    outbox = item with { Seq = InsertOutbox(connection, tx, item) };
+                    outbox = ReadOutboxByMessage(connection, tx, handoffId, item.Kind, item.MessageId!);
+                    outboxDuplicate = true;
                 }
             }
 
@@ -250,8 +264,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<IReadOnlyList<HandoffEvent>> GetEventsAsync(string handoffId, long afterSeq, int limit, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = Command(connection, null,
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
+        var command = Prepared(connection, null,
             "SELECT seq, type, time, data FROM events WHERE handoff_id = $id AND seq > $after ORDER BY seq LIMIT $limit",
             ("$id", handoffId), ("$after", afterSeq), ("$limit", limit));
         using var reader = command.ExecuteReader();
@@ -267,8 +282,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<IReadOnlyList<OutboxItem>> GetDueOutboxAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = Command(connection, null,
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
+        var command = Prepared(connection, null,
             $"""
             SELECT {OutboxColumns} FROM outbox o
             JOIN (SELECT handoff_id, MIN(seq) AS head FROM outbox WHERE status = 0 GROUP BY handoff_id) h ON o.seq = h.head
@@ -282,8 +298,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = Command(connection, null,
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
+        var command = Prepared(connection, null,
             $"SELECT {OutboxColumns} FROM outbox o WHERE o.handoff_id = $id AND o.status = 0 ORDER BY o.seq LIMIT 1",
             ("$id", handoffId));
         var head = ReadOutbox(command).FirstOrDefault();
@@ -292,7 +309,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken)
     {
-        using var connection = Open();
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
         var next = Scalar<long?>(connection, null,
             """
             SELECT MIN(o.next_attempt_at) FROM outbox o
@@ -341,8 +359,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<IReadOnlyList<HandoffRecord>> GetActiveAsync(string channel, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = Command(connection, null,
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
+        var command = Prepared(connection, null,
             "SELECT body FROM handoffs WHERE active_key IS NOT NULL AND channel = $channel ORDER BY created_at",
             ("$channel", channel));
         using var reader = command.ExecuteReader();
@@ -362,9 +381,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(items);
         List<OutboxItem> fresh;
-        using (var reader = Open())
+        using (var lease = LeaseReader())
         {
-            fresh = items.Where(i => i.MessageId is null || ReadOutboxByMessage(reader, null, i.HandoffId, i.Kind, i.MessageId) is null).ToList();
+            fresh = items.Where(i => i.MessageId is null || ReadOutboxByMessage(lease.Connection, null, i.HandoffId, i.Kind, i.MessageId) is null).ToList();
         }
 
         if (fresh.Count == 0)
@@ -380,8 +399,10 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 var exists = Scalar<string>(connection, tx, "SELECT id FROM handoffs WHERE id = $id", ("$id", item.HandoffId)) is not null;
                 if (exists && (item.MessageId is null || ReadOutboxByMessage(connection, tx, item.HandoffId, item.Kind, item.MessageId) is null))
                 {
-                    InsertOutbox(connection, tx, item);
-                    count++;
+                    if (InsertOutbox(connection, tx, item) is not null)
+                    {
+                        count++;
+                    }
                 }
             }
 
@@ -398,8 +419,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = Command(connection, null,
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
+        var command = Prepared(connection, null,
             "SELECT id FROM handoffs WHERE active_key IS NOT NULL AND updated_at < $before ORDER BY updated_at LIMIT $limit",
             ("$before", before.ToUnixTimeMilliseconds()), ("$limit", limit));
         using var reader = command.ExecuteReader();
@@ -414,8 +436,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<IReadOnlyList<CallbackItem>> GetDueCallbacksAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = Command(connection, null,
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
+        var command = Prepared(connection, null,
             """
             SELECT c.event_seq, c.handoff_id, c.client, c.url, c.attempts, e.type, e.time, e.data FROM callbacks c
             JOIN (SELECT handoff_id, MIN(event_seq) AS head FROM callbacks WHERE status = 0 GROUP BY handoff_id) h ON c.event_seq = h.head
@@ -440,7 +463,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     public Task<DateTimeOffset?> GetNextCallbackDueAsync(CancellationToken cancellationToken)
     {
-        using var connection = Open();
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
         var next = Scalar<long?>(connection, null, "SELECT MIN(next_attempt_at) FROM callbacks WHERE status = 0");
         return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
     }
@@ -469,23 +493,26 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
     }
 
-    private static IReadOnlyList<HandoffEvent> ApplyTransition(SqliteConnection connection, SqliteTransaction tx, HandoffRecord current, Transition transition)
+    private IReadOnlyList<HandoffEvent> ApplyTransition(SqliteConnection connection, SqliteTransaction tx, HandoffRecord current, Transition transition)
     {
         if (!ReferenceEquals(current, transition.Handoff) && current != transition.Handoff)
         {
-            // Most writes (a user message) only touch the handoff: update the column, don't rewrite the body.
             var next = transition.Handoff;
+            var lines = next.Conversation.Skip(current.Conversation.Count).ToList();
+            long lineCount;
             if (current with { UpdatedAt = next.UpdatedAt, Conversation = next.Conversation } == next)
             {
-                Execute(connection, tx, "UPDATE handoffs SET updated_at = $updated WHERE id = $id",
-                    ("$updated", next.UpdatedAt.ToUnixTimeMilliseconds()), ("$id", next.Id));
+                // Most writes (a user message) only touch the handoff: update the columns, don't rewrite the body.
+                lineCount = Scalar<long>(connection, tx,
+                    "UPDATE handoffs SET updated_at = $updated, line_count = line_count + $lines WHERE id = $id RETURNING line_count",
+                    ("$updated", next.UpdatedAt.ToUnixTimeMilliseconds()), ("$lines", lines.Count), ("$id", next.Id));
             }
             else
             {
-                WriteHandoff(connection, tx, next, insert: false);
+                lineCount = WriteHandoff(connection, tx, next, insert: false, lines.Count);
             }
 
-            AppendConversation(connection, tx, transition.Handoff.Id, transition.Handoff.Conversation.Skip(current.Conversation.Count));
+            AppendConversation(connection, tx, next.Id, lines, lineCount);
         }
 
         if (transition.Events.Count == 0)
@@ -519,18 +546,19 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return stored;
     }
 
-    /// <summary>Appends the transition's new conversation lines and keeps only the last <see cref="HandoffTransitions.MaxConversationLines"/>.</summary>
-    private static void AppendConversation(SqliteConnection connection, SqliteTransaction tx, string handoffId, IEnumerable<ConversationLine> lines)
+    /// <summary>
+    /// Appends the transition's new conversation lines. The handoff's <c>line_count</c> says how many are stored, so the
+    /// oldest are dropped only once in a while (<see cref="PruneSlack"/> lines over the limit), never with a scan per line.
+    /// </summary>
+    private static void AppendConversation(SqliteConnection connection, SqliteTransaction tx, string handoffId, List<ConversationLine> lines, long lineCount)
     {
-        var appended = false;
         foreach (var line in lines)
         {
             Execute(connection, tx, "INSERT INTO conversation_lines (handoff_id, body) VALUES ($id, $body)",
                 ("$id", handoffId), ("$body", JsonSerializer.Serialize(line, StoreJson.Options)));
-            appended = true;
         }
 
-        if (appended)
+        if (lineCount > HandoffTransitions.MaxConversationLines + PruneSlack)
         {
             Execute(connection, tx,
                 """
@@ -538,18 +566,32 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                     (SELECT seq FROM conversation_lines WHERE handoff_id = $id ORDER BY seq DESC LIMIT 1 OFFSET $keep)
                 """,
                 ("$id", handoffId), ("$keep", HandoffTransitions.MaxConversationLines));
+            Execute(connection, tx, "UPDATE handoffs SET line_count = (SELECT COUNT(*) FROM conversation_lines WHERE handoff_id = $id) WHERE id = $id",
+                ("$id", handoffId));
         }
     }
 
-    /// <summary>The ended event's <c>transcript</c>: the whole stored conversation, oldest first.</summary>
+    /// <summary>Lines stored beyond <see cref="HandoffTransitions.MaxConversationLines"/> before the oldest are dropped.</summary>
+    private const int PruneSlack = 64;
+
+    /// <summary>The ended event's <c>transcript</c>: the last <see cref="HandoffTransitions.MaxConversationLines"/> stored lines, oldest first.</summary>
     private static string WithStoredTranscript(SqliteConnection connection, SqliteTransaction tx, string handoffId, string data)
     {
-        using var command = Command(connection, tx, "SELECT body FROM conversation_lines WHERE handoff_id = $id ORDER BY seq", ("$id", handoffId));
-        using var reader = command.ExecuteReader();
-        var transcript = new System.Text.Json.Nodes.JsonArray();
-        while (reader.Read())
+        var bodies = new List<string>();
+        using (var command = Command(connection, tx, "SELECT body FROM conversation_lines WHERE handoff_id = $id ORDER BY seq DESC LIMIT $keep",
+                   ("$id", handoffId), ("$keep", HandoffTransitions.MaxConversationLines)))
+        using (var reader = command.ExecuteReader())
         {
-            transcript.Add(System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(0)));
+            while (reader.Read())
+            {
+                bodies.Add(reader.GetString(0));
+            }
+        }
+
+        var transcript = new System.Text.Json.Nodes.JsonArray();
+        for (var i = bodies.Count - 1; i >= 0; i--)
+        {
+            transcript.Add(System.Text.Json.Nodes.JsonNode.Parse(bodies[i]));
         }
 
         var node = System.Text.Json.Nodes.JsonNode.Parse(data)!.AsObject();
@@ -560,22 +602,30 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private static string ActiveKey(HandoffRecord h) =>
         string.Join('\u001f', h.Client, h.Channel, h.Queue.ToUpperInvariant(), h.User.Id);
 
-    private static void WriteHandoff(SqliteConnection connection, SqliteTransaction tx, HandoffRecord h, bool insert)
+    /// <summary>Stores the whole handoff under a new version (and remembers it); returns the handoff's <c>line_count</c> after adding <paramref name="newLines"/>.</summary>
+    private long WriteHandoff(SqliteConnection connection, SqliteTransaction tx, HandoffRecord h, bool insert, int newLines = 0)
     {
         var body = JsonSerializer.Serialize(h, StoreJson.Options);
+        var version = NewVersion();
         var sql = insert
-            ? "INSERT INTO handoffs (id, client, channel, queue, user_id, status, active_key, created_at, updated_at, body) VALUES ($id, $client, $channel, $queue, $user, $status, $active, $created, $updated, $body)"
-            : "UPDATE handoffs SET status = $status, active_key = $active, updated_at = $updated, body = $body WHERE id = $id";
-        Execute(connection, tx, sql,
+            ? "INSERT INTO handoffs (id, client, channel, queue, user_id, status, active_key, created_at, updated_at, body, version, line_count) VALUES ($id, $client, $channel, $queue, $user, $status, $active, $created, $updated, $body, $version, $lines) RETURNING line_count"
+            : "UPDATE handoffs SET status = $status, active_key = $active, updated_at = $updated, body = $body, version = $version, line_count = line_count + $lines WHERE id = $id RETURNING line_count";
+        var lineCount = Scalar<long>(connection, tx, sql,
             ("$id", h.Id), ("$client", h.Client), ("$channel", h.Channel), ("$queue", h.Queue), ("$user", h.User.Id),
             ("$status", (int)h.Status), ("$active", h.IsActive ? ActiveKey(h) : null),
-            ("$created", h.CreatedAt.ToUnixTimeMilliseconds()), ("$updated", h.UpdatedAt.ToUnixTimeMilliseconds()), ("$body", body));
+            ("$created", h.CreatedAt.ToUnixTimeMilliseconds()), ("$updated", h.UpdatedAt.ToUnixTimeMilliseconds()), ("$body", body),
+            ("$version", version), ("$lines", newLines));
+        Remember(h.Id, version, h);
+        return lineCount;
     }
 
     /// <summary>Reads a handoff; <c>updated_at</c> is authoritative in its column (a touch updates only the column).</summary>
-    private static HandoffRecord? ReadHandoff(SqliteConnection connection, SqliteTransaction? tx, string id)
+    private HandoffRecord? ReadHandoff(SqliteConnection connection, SqliteTransaction? tx, string id)
     {
-        var command = Reusable(connection, tx, "SELECT body, updated_at FROM handoffs WHERE id = $id", [("$id", id)], out var owned);
+        var cached = _handoffs.TryGetValue(id, out var entry) ? entry : null;
+        var command = Reusable(connection, tx,
+            "SELECT version, updated_at, CASE WHEN version = $cached THEN NULL ELSE body END FROM handoffs WHERE id = $id",
+            [("$id", id), ("$cached", cached?.Version)], out var owned);
         try
         {
             using var reader = command.ExecuteReader();
@@ -584,8 +634,22 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 return null;
             }
 
-            var handoff = JsonSerializer.Deserialize<HandoffRecord>(reader.GetString(0), StoreJson.Options)!;
+            var version = reader.GetInt64(0);
             var updatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1));
+            HandoffRecord handoff;
+            if (cached is not null && reader.IsDBNull(2))
+            {
+                handoff = cached.Handoff;
+            }
+            else
+            {
+                handoff = JsonSerializer.Deserialize<HandoffRecord>(reader.GetString(2), StoreJson.Options)!;
+                if (version != 0)
+                {
+                    Remember(id, version, handoff);
+                }
+            }
+
             return handoff.UpdatedAt == updatedAt ? handoff : handoff with { UpdatedAt = updatedAt };
         }
         finally
@@ -597,13 +661,40 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
     }
 
+    private void Remember(string id, long version, HandoffRecord handoff)
+    {
+        if (_handoffs.Count >= MaxCachedHandoffs && !_handoffs.ContainsKey(id))
+        {
+            // Crude but bounded: a burst of misses afterwards costs a deserialization each, nothing more.
+            _handoffs.Clear();
+        }
+
+        _handoffs[id] = new CachedHandoff(version, handoff.Conversation.Count == 0 ? handoff : handoff with { Conversation = [] });
+    }
+
+    /// <summary>A version never used before (0 means "written before versions existed" and is never cached).</summary>
+    private static long NewVersion()
+    {
+        long version;
+        do
+        {
+            version = Random.Shared.NextInt64();
+        }
+        while (version == 0);
+
+        return version;
+    }
+
     private const string OutboxColumns = "o.seq, o.handoff_id, o.kind, o.message_id, o.text, o.status, o.attempts, o.created_at, o.next_attempt_at, o.last_error, o.data";
 
-    private static long InsertOutbox(SqliteConnection connection, SqliteTransaction tx, OutboxItem item) =>
-        Scalar<long>(connection, tx,
+    /// <summary>Inserts an outbox item; <c>null</c> when one with the same (handoff, kind, message id) exists already.</summary>
+    private static long? InsertOutbox(SqliteConnection connection, SqliteTransaction tx, OutboxItem item) =>
+        Scalar<long?>(connection, tx,
             """
             INSERT INTO outbox (handoff_id, kind, message_id, text, status, attempts, created_at, next_attempt_at, last_error, data)
-            VALUES ($id, $kind, $message, $text, $status, $attempts, $created, $next, NULL, $data) RETURNING seq
+            VALUES ($id, $kind, $message, $text, $status, $attempts, $created, $next, NULL, $data)
+            ON CONFLICT (handoff_id, kind, message_id) WHERE message_id IS NOT NULL DO NOTHING
+            RETURNING seq
             """,
             ("$id", item.HandoffId), ("$kind", (int)item.Kind), ("$message", item.MessageId), ("$text", item.Text),
             ("$status", (int)item.Status), ("$attempts", item.Attempts), ("$created", item.CreatedAt.ToUnixTimeMilliseconds()),
@@ -651,6 +742,52 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return items;
     }
 
+    /// <summary>A read connection for one caller; give it back by disposing the lease.</summary>
+    private ReaderLease LeaseReader()
+    {
+        if (!_readers.TryTake(out var connection))
+        {
+            connection = Open();
+            PreparedByConnection.Add(connection, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
+        }
+
+        return new ReaderLease(this, connection);
+    }
+
+    private void Return(SqliteConnection connection)
+    {
+        if (connection.State == ConnectionState.Open && _readers.Count < MaxIdleReaders)
+        {
+            _readers.Add(connection);
+        }
+        else
+        {
+            CloseConnection(connection);
+        }
+    }
+
+    private static void CloseConnection(SqliteConnection connection)
+    {
+        if (PreparedByConnection.TryGetValue(connection, out var prepared))
+        {
+            foreach (var command in prepared.Values)
+            {
+                command.Dispose();
+            }
+
+            PreparedByConnection.Remove(connection);
+        }
+
+        connection.Dispose();
+    }
+
+    private readonly struct ReaderLease(SqliteHandoffStore store, SqliteConnection connection) : IDisposable
+    {
+        public SqliteConnection Connection => connection;
+
+        public void Dispose() => store.Return(connection);
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
@@ -672,6 +809,10 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     }
 
     private static int Execute(SqliteConnection connection, string sql) => Execute(connection, null, sql);
+
+    /// <summary>A command kept prepared on <paramref name="connection"/> (the writer or a leased reader): never dispose it.</summary>
+    private static SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters) =>
+        Reusable(connection, tx, sql, parameters, out _);
 
     /// <summary>
     /// Commands kept prepared on the writer connection (used by its loop thread only), so the statements of every write
@@ -762,7 +903,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 active_key TEXT NULL UNIQUE,
                 created_at INTEGER NOT NULL,
                 updated_at INTEGER NOT NULL,
-                body TEXT NOT NULL
+                body TEXT NOT NULL,
+                version INTEGER NOT NULL DEFAULT 0,
+                line_count INTEGER NOT NULL DEFAULT 0
             );
             CREATE INDEX IF NOT EXISTS ix_handoffs_idle ON handoffs (updated_at) WHERE active_key IS NOT NULL;
             CREATE INDEX IF NOT EXISTS ix_handoffs_active_channel ON handoffs (channel, created_at) WHERE active_key IS NOT NULL;
@@ -826,11 +969,24 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         /// <summary>Upgrades a database created by an earlier version (columns that <c>CREATE TABLE IF NOT EXISTS</c> cannot add).</summary>
         public static void Migrate(SqliteConnection connection)
         {
-            using var columns = Command(connection, null, "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'data'");
-            if (Convert.ToInt64(columns.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            AddColumn(connection, "outbox", "data", "TEXT NULL");
+            AddColumn(connection, "handoffs", "version", "INTEGER NOT NULL DEFAULT 0");
+            if (AddColumn(connection, "handoffs", "line_count", "INTEGER NOT NULL DEFAULT 0"))
             {
-                Execute(connection, null, "ALTER TABLE outbox ADD COLUMN data TEXT NULL");
+                Execute(connection, null, "UPDATE handoffs SET line_count = (SELECT COUNT(*) FROM conversation_lines c WHERE c.handoff_id = handoffs.id)");
             }
+        }
+
+        private static bool AddColumn(SqliteConnection connection, string table, string column, string definition)
+        {
+            using var columns = Command(connection, null, $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'");
+            if (Convert.ToInt64(columns.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
+            {
+                return false;
+            }
+
+            Execute(connection, null, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
+            return true;
         }
     }
 }
