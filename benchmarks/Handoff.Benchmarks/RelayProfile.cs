@@ -72,6 +72,9 @@ public static class RelayProfile
         }
 
         allocations.Print(15, n);
-        await StoreCost.RunAsync(Math.Max(options.Messages, 1000), options.Senders);
+        if (!options.SkipStoreCost)
+        {
+            await StoreCost.RunAsync(Math.Max(options.Messages, 1000), options.Senders);
+        }
     }
 }

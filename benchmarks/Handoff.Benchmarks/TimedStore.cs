@@ -50,6 +50,9 @@ public sealed class TimedStore(IHandoffStore inner) : IHandoffStore
     public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken) =>
         TimeAsync("GetNextOutboxDueAsync", () => inner.GetNextOutboxDueAsync(cancellationToken));
 
+    public Task<OutboxStep> CompleteOutboxAndPeekAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, DateTimeOffset dueBy, CancellationToken cancellationToken) =>
+        TimeAsync("CompleteOutboxAndPeekAsync (record one delivery, read the next)", () => inner.CompleteOutboxAndPeekAsync(item, status, error, change, dueBy, cancellationToken));
+
     public Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken) =>
         TimeAsync("CompleteOutboxAsync (record one delivery)", () => inner.CompleteOutboxAsync(item, status, error, change, cancellationToken));
 

@@ -16,18 +16,21 @@ public static class HandoffApi
         var group = app.MapGroup("/v1/handoffs").WithTags("Handoffs");
 
         // Every log line written while serving a handoff carries its id.
-        group.AddEndpointFilter(async (context, next) =>
+        group.AddEndpointFilterFactory((factory, next) =>
         {
-            if (context.HttpContext.Request.RouteValues.TryGetValue("id", out var id) && id is string handoffId)
+            var logger = factory.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Handoff.Api");
+            return async context =>
             {
-                var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Handoff.Api");
-                using (logger.BeginScope(new Dictionary<string, object> { ["HandoffId"] = handoffId }))
+                if (context.HttpContext.Request.RouteValues.TryGetValue("id", out var id) && id is string handoffId)
                 {
-                    return await next(context);
+                    using (HandoffLogScope.Begin(logger, handoffId))
+                    {
+                        return await next(context);
+                    }
                 }
-            }
 
-            return await next(context);
+                return await next(context);
+            };
         });
 
         group.MapPost("/", StartHandoff)
@@ -61,7 +64,7 @@ public static class HandoffApi
         [AsParameters] HandoffServices services,
         CancellationToken cancellationToken)
     {
-        var errors = HandoffValidation.Validate(request, services.Options.Value);
+        var errors = HandoffValidation.Validate(request, services.Options.CurrentValue);
         if (idempotencyKey is { Length: > 128 })
         {
             errors["Idempotency-Key"] = ["At most 128 characters."];
@@ -116,19 +119,20 @@ public static class HandoffApi
     public static async Task<Results<Accepted<MessageAccepted>, ValidationProblem, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> SendMessage(
         string id, SendMessageRequest? request, ClaimsPrincipal principal, [AsParameters] HandoffServices services, CancellationToken cancellationToken)
     {
-        var errors = HandoffValidation.Validate(request, services.Options.Value);
+        var errors = HandoffValidation.Validate(request, services.Options.CurrentValue);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (await FindAsync(id, principal, services, cancellationToken) is null)
+        if (id.Length > MaxIdLength)
         {
             return HandoffNotFound(id);
         }
 
+        // Whose handoff it is, is checked in the same write that stores the message (one store round trip, not two).
         var result = await services.Commands.SendMessageAsync(
-            id, request!.Id, request.Text ?? string.Empty, cancellationToken, HandoffValidation.ToDomain(request.Attachments));
+            id, request!.Id, request.Text ?? string.Empty, cancellationToken, HandoffValidation.ToDomain(request.Attachments), principal.Client());
         return result.Outcome switch
         {
             CommandOutcome.NotFound => HandoffNotFound(id),
@@ -172,10 +176,13 @@ public static class HandoffApi
         return ended is null ? HandoffNotFound(id) : TypedResults.Ok(HandoffResponse.From(ended));
     }
 
+    /// <summary>Longer ids are never ours: answered 404 without asking the store.</summary>
+    private const int MaxIdLength = 128;
+
     /// <summary>A handoff is visible only to the API client that started it.</summary>
     internal static async Task<HandoffRecord?> FindAsync(string id, ClaimsPrincipal principal, HandoffServices services, CancellationToken cancellationToken)
     {
-        if (id.Length > 128)
+        if (id.Length > MaxIdLength)
         {
             return null;
         }

@@ -96,7 +96,7 @@ public static class PlaygroundEndpoints
 
     private static ClaimsPrincipal Principal(HandoffServices services)
     {
-        var client = PlaygroundClient(services.Options.Value);
+        var client = PlaygroundClient(services.Options.CurrentValue);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, client), new Claim(ApiKeyAuthenticationHandler.ClientClaim, client)],
             authenticationType: "Playground");

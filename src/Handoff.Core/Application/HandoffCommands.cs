@@ -70,15 +70,24 @@ public sealed class HandoffCommands(IHandoffStore store, ChannelRegistry channel
 
     public Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
 
+    /// <param name="client">When given, only a handoff this API client started is found (checked in the same write).</param>
     public async Task<MessageResult> SendMessageAsync(
-        string handoffId, string? clientMessageId, string text, CancellationToken cancellationToken, IReadOnlyList<MessageAttachment>? attachments = null)
+        string handoffId, string? clientMessageId, string text, CancellationToken cancellationToken, IReadOnlyList<MessageAttachment>? attachments = null,
+        string? client = null)
     {
         var now = time.GetUtcNow();
         var messageId = string.IsNullOrWhiteSpace(clientMessageId) ? NewId("m") : clientMessageId;
         attachments ??= [];
         var ended = false;
+        var foreign = false;
         var result = await store.UpdateAsync(handoffId, h =>
         {
+            if (client is not null && !string.Equals(h.Client, client, StringComparison.Ordinal))
+            {
+                foreign = true;
+                return HandoffUpdate.None(h);
+            }
+
             if (!h.IsActive)
             {
                 ended = true;
@@ -92,7 +101,7 @@ public sealed class HandoffCommands(IHandoffStore store, ChannelRegistry channel
             return new HandoffUpdate(HandoffTransitions.UserMessage(h, text, attachments, now), item);
         }, null, cancellationToken).ConfigureAwait(false);
 
-        if (result.Outcome == UpdateOutcome.NotFound)
+        if (result.Outcome == UpdateOutcome.NotFound || foreign)
         {
             return new(CommandOutcome.NotFound, null, null, null);
         }

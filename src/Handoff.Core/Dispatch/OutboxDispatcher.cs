@@ -54,11 +54,18 @@ public sealed partial class OutboxDispatcher(
                     {
                         // Stream each handoff: when an item is done, its handoff's next item goes right away instead of
                         // waiting for the slowest delivery of the round (bounded, so other handoffs get their turn).
-                        var next = item;
-                        for (var streamed = 0; next is not null && streamed < StreamLimit && !stoppingToken.IsCancellationRequested; streamed++)
+                        // The store hands back the next item and the handoff with each completion: no reads in between.
+                        var current = item;
+                        HandoffRecord? handoff = null;
+                        for (var streamed = 0; streamed < StreamLimit && !stoppingToken.IsCancellationRequested; streamed++)
                         {
-                            await DeliverAsync(next, channels, CancellationToken.None).ConfigureAwait(false);
-                            next = await store.GetDueHeadAsync(next.HandoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                            var (next, after) = await DeliverAsync(current, channels, CancellationToken.None, handoff).ConfigureAwait(false);
+                            if (next is null)
+                            {
+                                break;
+                            }
+
+                            (current, handoff) = (next, after);
                         }
                     }).ConfigureAwait(false);
             }
@@ -92,14 +99,22 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Delivers one item and records the outcome. Never throws for a delivery problem.</summary>
-    internal async Task DeliverAsync(OutboxItem item, ChannelRegistry channels, CancellationToken stoppingToken)
+    /// <summary>
+    /// Delivers one item and records the outcome. Never throws for a delivery problem. Returns the handoff's next due item
+    /// and the handoff as the completion left it (both read in the completing transaction), or nothing after a retry is
+    /// scheduled.
+    /// </summary>
+    /// <param name="known">The handoff as the previous completion of this stream returned it; read from the store when null.</param>
+    internal async Task<(OutboxItem? Next, HandoffRecord? Handoff)> DeliverAsync(
+        OutboxItem item, ChannelRegistry channels, CancellationToken stoppingToken, HandoffRecord? known = null)
     {
-        var handoff = await store.GetAsync(item.HandoffId, stoppingToken).ConfigureAwait(false);
+        var handoff = known is not null && known.Id == item.HandoffId
+            ? known
+            : await store.GetAsync(item.HandoffId, stoppingToken).ConfigureAwait(false);
         if (handoff is null)
         {
             await store.CompleteOutboxAsync(item, OutboxStatus.Cancelled, "handoff not found", null, stoppingToken).ConfigureAwait(false);
-            return;
+            return (null, null);
         }
 
         using var activity = HandoffTracing.StartHop($"handoff relay {item.Kind.ToString().ToLowerInvariant()}", handoff, ActivityKind.Producer);
@@ -109,12 +124,11 @@ public sealed partial class OutboxDispatcher(
             activity?.SetTag("handoff.message.id", item.MessageId);
             HandoffTracing.TagText(activity, item.Text, telemetry?.CurrentValue);
         }
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["HandoffId"] = handoff.Id });
+        using var scope = HandoffLogScope.Begin(logger, handoff.Id);
 
         if (Skip(item, handoff) is { } skip)
         {
-            await store.CompleteOutboxAsync(item, OutboxStatus.Cancelled, skip.Reason, skip.Change, stoppingToken).ConfigureAwait(false);
-            return;
+            return await CompleteAsync(item, OutboxStatus.Cancelled, skip.Reason, skip.Change, stoppingToken).ConfigureAwait(false);
         }
 
         var adapter = channels.Find(handoff.Channel);
@@ -136,7 +150,7 @@ public sealed partial class OutboxDispatcher(
             HandoffMetrics.Delivery(handoff.Channel, item.Kind, "retry");
             activity?.SetStatus(ActivityStatusCode.Error, "retry");
             await store.RescheduleOutboxAsync(item, attempts, time.GetUtcNow() + delay, result.Reason, stoppingToken).ConfigureAwait(false);
-            return;
+            return (null, null);
         }
 
         var now = time.GetUtcNow();
@@ -151,8 +165,7 @@ public sealed partial class OutboxDispatcher(
             Func<HandoffRecord, Transition>? change = item.Kind == OutboxKind.Start
                 ? h => HandoffTransitions.StartDelivered(h, result.State, now)
                 : result.State is { Count: > 0 } ? h => HandoffTransitions.ChannelStateChanged(h, result.State, now) : null;
-            await store.CompleteOutboxAsync(item, OutboxStatus.Sent, null, change, stoppingToken).ConfigureAwait(false);
-            return;
+            return await CompleteAsync(item, OutboxStatus.Sent, null, change, stoppingToken).ConfigureAwait(false);
         }
 
         var reason = result.Outcome == DeliveryOutcome.Retry
@@ -167,11 +180,21 @@ public sealed partial class OutboxDispatcher(
             OutboxKind.Message => h => HandoffTransitions.MessageFailed(h, item.MessageId!, reason),
             _ => null,
         };
-        var completed = await store.CompleteOutboxAsync(item, OutboxStatus.Failed, reason, failure, stoppingToken).ConfigureAwait(false);
+        var step = await store.CompleteOutboxAndPeekAsync(item, OutboxStatus.Failed, reason, failure, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        var completed = step.Completed;
         if (item.Kind == OutboxKind.Start && completed.Handoff is { Status: HandoffStatus.Failed } failed && completed.Events.Count > 0)
         {
             HandoffMetrics.Ended(failed);
         }
+
+        return (step.Next, completed.Handoff);
+    }
+
+    private async Task<(OutboxItem? Next, HandoffRecord? Handoff)> CompleteAsync(
+        OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken stoppingToken)
+    {
+        var step = await store.CompleteOutboxAndPeekAsync(item, status, error, change, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        return (step.Next, step.Completed.Handoff);
     }
 
     private async Task<DeliveryResult> CallAdapterAsync(IChannelAdapter adapter, OutboxItem item, HandoffRecord handoff, CancellationToken stoppingToken)

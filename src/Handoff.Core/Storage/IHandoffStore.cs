@@ -34,6 +34,13 @@ public interface IHandoffStore
     /// <summary>Finishes an outbox item and applies what its outcome means for the handoff, atomically.</summary>
     Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="CompleteOutboxAsync"/>, and in the same transaction what a dispatcher streaming this handoff needs next:
+    /// the handoff as it is now (<see cref="OutboxStep.Completed"/>'s <see cref="UpdateResult.Handoff"/>) and its next pending
+    /// item if that is due by <paramref name="dueBy"/>.
+    /// </summary>
+    Task<OutboxStep> CompleteOutboxAndPeekAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, DateTimeOffset dueBy, CancellationToken cancellationToken);
+
     Task RescheduleOutboxAsync(OutboxItem item, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken);
 
     /// <summary>The oldest undelivered callback of each handoff whose next attempt is due.</summary>
@@ -89,6 +96,9 @@ public sealed record UpdateResult(UpdateOutcome Outcome, HandoffRecord? Handoff,
 {
     public static readonly UpdateResult NotFound = new(UpdateOutcome.NotFound, null, []);
 }
+
+/// <summary>A finished outbox item and the handoff's next due item, if any.</summary>
+public sealed record OutboxStep(UpdateResult Completed, OutboxItem? Next);
 
 /// <summary>An event to POST to a bot platform's callback URL.</summary>
 public sealed record CallbackItem(HandoffEvent Event, string Client, string Url, int Attempts);

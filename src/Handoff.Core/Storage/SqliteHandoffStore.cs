@@ -299,12 +299,16 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     public Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var lease = LeaseReader();
-        var connection = lease.Connection;
-        var command = Prepared(connection, null,
+        return Task.FromResult(ReadDueHead(lease.Connection, null, handoffId, now));
+    }
+
+    private static OutboxItem? ReadDueHead(SqliteConnection connection, SqliteTransaction? tx, string handoffId, DateTimeOffset now)
+    {
+        var command = Prepared(connection, tx,
             $"SELECT {OutboxColumns} FROM outbox o WHERE o.handoff_id = $id AND o.status = 0 ORDER BY o.seq LIMIT 1",
             ("$id", handoffId));
         var head = ReadOutbox(command).FirstOrDefault();
-        return Task.FromResult(head is not null && head.NextAttemptAt <= now ? head : null);
+        return head is not null && head.NextAttemptAt <= now ? head : null;
     }
 
     public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken)
@@ -319,35 +323,49 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
     }
 
-    public async Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken)
+    public async Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken) =>
+        (await CompleteAsync(item, status, error, change, peekDueBy: null, cancellationToken).ConfigureAwait(false)).Completed;
+
+    public Task<OutboxStep> CompleteOutboxAndPeekAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, DateTimeOffset dueBy, CancellationToken cancellationToken) =>
+        CompleteAsync(item, status, error, change, dueBy, cancellationToken);
+
+    private async Task<OutboxStep> CompleteAsync(
+        OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, DateTimeOffset? peekDueBy, CancellationToken cancellationToken)
     {
-        var result = await WriteAsync((connection, tx) =>
+        var step = await WriteAsync((connection, tx) =>
         {
             Execute(connection, tx,
                 "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error WHERE seq = $seq",
                 ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$seq", item.Seq));
 
-            if (change is null)
+            UpdateResult completed;
+            if (change is null && peekDueBy is null)
             {
-                // Nothing to apply to the handoff: don't read it (most deliveries).
-                return new UpdateResult(UpdateOutcome.Applied, null, []);
+                // Nothing to apply to the handoff and nobody asking for it: don't read it.
+                completed = new UpdateResult(UpdateOutcome.Applied, null, []);
+            }
+            else
+            {
+                var current = ReadHandoff(connection, tx, item.HandoffId);
+                IReadOnlyList<HandoffEvent> events = [];
+                if (current is not null && change is not null)
+                {
+                    var transition = change(current);
+                    events = ApplyTransition(connection, tx, current, transition);
+                    current = transition.Handoff;
+                }
+
+                completed = new UpdateResult(current is null ? UpdateOutcome.NotFound : UpdateOutcome.Applied, current, events);
             }
 
-            var current = ReadHandoff(connection, tx, item.HandoffId);
-            IReadOnlyList<HandoffEvent> events = [];
-            if (current is not null)
-            {
-                var transition = change(current);
-                events = ApplyTransition(connection, tx, current, transition);
-                current = transition.Handoff;
-            }
-
-            return new UpdateResult(current is null ? UpdateOutcome.NotFound : UpdateOutcome.Applied, current, events);
+            // The writer's pages are warm and it already holds the handoff: the next item costs one indexed read here.
+            var next = peekDueBy is { } dueBy && completed.Handoff is not null ? ReadDueHead(connection, tx, item.HandoffId, dueBy) : null;
+            return new OutboxStep(completed, next);
         }, cancellationToken).ConfigureAwait(false);
 
-        Publish(result);
+        Publish(step.Completed);
         _signals.OutboxChanged();
-        return result;
+        return step;
     }
 
     public async Task RescheduleOutboxAsync(OutboxItem item, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken)
