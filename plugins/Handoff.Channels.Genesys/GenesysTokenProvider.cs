@@ -36,7 +36,15 @@ internal sealed partial class GenesysTokenProvider(
 
     public async ValueTask<string> GetTokenAsync(CancellationToken cancellationToken)
     {
-        var key = CacheKey();
+        // Every API call asks: the token last handed out is answered from a field while the options it was fetched under are
+        // still the current ones and it is not due for refresh, without building the cache key or asking HybridCache.
+        var current = options.CurrentValue;
+        if (_last is { } last && ReferenceEquals(last.Options, current) && last.Token.RefreshAt > timeProvider.GetUtcNow())
+        {
+            return last.Token.AccessToken;
+        }
+
+        var key = CacheKey(current);
         var token = await GetOrFetchAsync(key, cancellationToken).ConfigureAwait(false);
         if (token.RefreshAt <= timeProvider.GetUtcNow())
         {
@@ -44,8 +52,13 @@ internal sealed partial class GenesysTokenProvider(
             token = await GetOrFetchAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
+        _last = new LastToken(current, token);
         return token.AccessToken;
     }
+
+    private sealed record LastToken(GenesysOptions Options, GenesysAccessToken Token);
+
+    private volatile LastToken? _last;
 
     /// <summary>
     /// Forgets <paramref name="rejectedToken"/> after the API answered 401. Only evicts if it is still the cached one, so a burst
@@ -54,7 +67,12 @@ internal sealed partial class GenesysTokenProvider(
     public async ValueTask InvalidateAsync(string rejectedToken, CancellationToken cancellationToken)
     {
         LogInvalidated(logger);
-        await EvictIfCurrentAsync(CacheKey(), rejectedToken, cancellationToken).ConfigureAwait(false);
+        if (_last is { } last && last.Token.AccessToken == rejectedToken)
+        {
+            _last = null;
+        }
+
+        await EvictIfCurrentAsync(CacheKey(options.CurrentValue), rejectedToken, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes the entry only while it still holds <paramref name="staleToken"/> (another caller may have refreshed it).</summary>
@@ -80,9 +98,8 @@ internal sealed partial class GenesysTokenProvider(
     }
 
     /// <summary>One entry per login host + client id (a configuration reload to another client never reuses the old token).</summary>
-    private string CacheKey()
+    private static string CacheKey(GenesysOptions current)
     {
-        var current = options.CurrentValue;
         var identity = $"{current.ResolveLoginBaseUri()}|{current.ClientId}";
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity)), 0, 12);
         return $"handoff:genesys:token:{hash}";

@@ -101,8 +101,7 @@ internal sealed class ConversationStore(TimeProvider time, AgentDirectory agents
             // [U] Whether Genesys ignores a repeated channel.messageId is unconfirmed (fact sheet §10.7). The emulator treats
             // a repeat within the same conversation as the same message, as an idempotent receiver would: a client that
             // re-sends after a crash (same messageId) is not shown twice. Counted in /emulator/stats.
-            if (!created && clientMessageId is not null
-                && conversation.Messages.FirstOrDefault(m => m.Direction == MessageDirection.Inbound && m.ClientMessageId == clientMessageId) is { } repeated)
+            if (!created && clientMessageId is not null && conversation.InboundByClientId.TryGetValue(clientMessageId, out var repeated))
             {
                 return new InboundMessageResult(conversation.Snapshot(includeMessages: false), repeated.Snapshot(), false) { Repeated = true };
             }
@@ -112,6 +111,11 @@ internal sealed class ConversationStore(TimeProvider time, AgentDirectory agents
                 Conversation = conversation,
             };
             conversation.Messages.Add(message);
+            if (clientMessageId is not null)
+            {
+                conversation.InboundByClientId.TryAdd(clientMessageId, message);
+            }
+
             _messagesById[message.Id] = message;
             conversation.CustomerTypingAt = null;
             conversation.LastActivityAt = now;
@@ -565,6 +569,9 @@ internal sealed class ConversationStore(TimeProvider time, AgentDirectory agents
         public DateTimeOffset? CustomerTypingAt { get; set; }
         public Dictionary<string, string> CustomAttributes { get; } = new(StringComparer.Ordinal);
         public List<MessageEntry> Messages { get; } = [];
+
+        /// <summary>Inbound messages by the client's messageId: a repeat is found without scanning the conversation.</summary>
+        public Dictionary<string, MessageEntry> InboundByClientId { get; } = new(StringComparer.Ordinal);
         public List<ParticipantEntry> Participants { get; } = [];
 
         /// <summary>The open ACD leg while the conversation waits in the queue; null once an agent answered.</summary>
