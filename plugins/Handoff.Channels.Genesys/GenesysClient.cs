@@ -90,17 +90,16 @@ public sealed partial class GenesysClient(
         SendAsync<ChannelTopicListing>(HttpMethod.Put, GenesysApi.SubscriptionsPath(channelId), topics.Select(t => new ChannelTopicRequest(t)).ToArray(),
             new GenesysCall($"notification channel {channelId}", "the permission of the v2.detail.events topics"), cancellationToken);
 
+    // The texts are only needed when a call fails: built then, not for every call.
     private GenesysCall Integration(string integrationId, string permission) => new(
-        $"integration {integrationId}",
-        permission,
-        $"integration {integrationId} not found in this Genesys org " +
-        $"(check Channels:Genesys:Queues:{options.CurrentValue.FindQueueByIntegrationId(integrationId)?.Key ?? "<queue>"}:IntegrationId)");
+        "integration", integrationId, permission,
+        () => $"integration {integrationId} not found in this Genesys org " +
+              $"(check Channels:Genesys:Queues:{options.CurrentValue.FindQueueByIntegrationId(integrationId)?.Key ?? "<queue>"}:IntegrationId)");
 
     private GenesysCall Queue(string queueId, string permission) => new(
-        $"queue {queueId}",
-        permission,
-        $"queue {queueId} not found in this Genesys org " +
-        $"(check Channels:Genesys:Queues:{options.CurrentValue.FindQueueByQueueId(queueId)?.Key ?? "<queue>"}:QueueId)");
+        "queue", queueId, permission,
+        () => $"queue {queueId} not found in this Genesys org " +
+              $"(check Channels:Genesys:Queues:{options.CurrentValue.FindQueueByQueueId(queueId)?.Key ?? "<queue>"}:QueueId)");
 
     private async Task<GenesysResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, GenesysCall call, CancellationToken cancellationToken)
         where T : class
@@ -176,7 +175,7 @@ public sealed partial class GenesysClient(
                 $"Genesys rejected the access token even after fetching a new one (401): credentials rejected; check the OAuth client " +
                 $"(Channels:Genesys:ClientId/ClientSecret) and that it belongs to this org and region{context}.",
             HttpStatusCode.Forbidden => $"Genesys answered 403: the OAuth client's role lacks permission {call.Permission}{context}.",
-            HttpStatusCode.NotFound => $"Genesys answered 404: {call.NotFoundReason ?? call.Subject + " not found"}{context}.",
+            HttpStatusCode.NotFound => $"Genesys answered 404: {call.NotFoundReason?.Invoke() ?? call.Subject + " not found"}{context}.",
             _ => $"Genesys answered {status}{Describe(error)}{context}.",
         };
         return GenesysResult<T>.Permanent(reason, status, contextId);
@@ -222,10 +221,20 @@ public sealed partial class GenesysClient(
 }
 
 /// <summary>What a call is about, for operator-readable failures.</summary>
-/// <param name="Subject">What was addressed, e.g. <c>integration 5f2b…</c>.</param>
+/// <param name="What">The kind of thing addressed (<c>integration</c>, <c>queue</c>) or the whole subject.</param>
+/// <param name="Id">Its id, when <paramref name="What"/> is only the kind.</param>
 /// <param name="Permission">The permission a 403 means is missing.</param>
-/// <param name="NotFoundReason">What a 404 means, naming the setting to check; default "<paramref name="Subject"/> not found".</param>
-internal sealed record GenesysCall(string Subject, string Permission, string? NotFoundReason = null);
+/// <param name="NotFoundReason">What a 404 means, naming the setting to check (built only then); default "<see cref="Subject"/> not found".</param>
+internal sealed record GenesysCall(string What, string? Id, string Permission, Func<string>? NotFoundReason = null)
+{
+    public GenesysCall(string subject, string permission)
+        : this(subject, null, permission)
+    {
+    }
+
+    /// <summary>What was addressed, e.g. <c>integration 5f2b…</c>.</summary>
+    public string Subject => Id is null ? What : $"{What} {Id}";
+}
 
 internal enum GenesysOutcome
 {

@@ -74,7 +74,9 @@ public sealed class GenesysModule : IChannelModule
 #pragma warning restore EXTEXP0001
         api.AddStandardResilienceHandler().Configure(static (options, sp) => ConfigureResilience(options, sp.GetRequiredService<TimeProvider>()));
         api.AddHttpMessageHandler<GenesysAuthHandler>();
-        api.RedactLoggedHeaders([HeaderNames.Authorization]); // bearer token
+        // No per-request "Sending/Received HTTP request" log lines (and their logging scope) on the relay's hot path: every
+        // call is a span already, and GenesysClient logs each failed call itself, with Genesys' contextId.
+        api.RemoveAllLoggers();
     }
 
     private static void ConfigureResilience(HttpStandardResilienceOptions options, TimeProvider timeProvider)

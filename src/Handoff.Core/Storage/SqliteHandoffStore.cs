@@ -855,6 +855,29 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
 
         command.Transaction = tx;
+        var bound = command.Parameters;
+        if (bound.Count == parameters.Length)
+        {
+            // Same statement, same parameters in the same order (every call site passes them so): only the values change.
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                var parameter = bound[i];
+                if (!string.Equals(parameter.ParameterName, parameters[i].Name, StringComparison.Ordinal))
+                {
+                    return Rebind(command, parameters);
+                }
+
+                parameter.Value = parameters[i].Value ?? DBNull.Value;
+            }
+
+            return command;
+        }
+
+        return Rebind(command, parameters);
+    }
+
+    private static SqliteCommand Rebind(SqliteCommand command, (string Name, object? Value)[] parameters)
+    {
         command.Parameters.Clear();
         foreach (var (name, value) in parameters)
         {
