@@ -2,10 +2,10 @@ using System.Globalization;
 
 namespace Handoff.Benchmarks;
 
-/// <summary>Command line: <c>--quick</c>, <c>--messages N</c>, <c>--senders N</c>, <c>--iterations N</c>, <c>--warmup N</c>, <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended store measurements), <c>--what-if-synchronous-normal</c>.</summary>
+/// <summary>Command line: <c>--quick</c>, <c>--messages N</c>, <c>--senders N</c>, <c>--iterations N</c>, <c>--warmup N</c>, <c>--paired</c>, <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended store measurements), <c>--what-if-synchronous-normal</c>.</summary>
 /// <param name="SynchronousNormal">What-if experiment (<c>--what-if-synchronous-normal</c>): the API's pooled SQLite connections
 /// are primed with <c>PRAGMA synchronous = NORMAL</c>, the setting the store's schema intends but applies to one connection only.</param>
-public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false)
+public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false)
 {
     /// <summary>The target: relaying through Handoff reaches at least this share of the direct throughput.</summary>
     public const double Target = 0.45;
@@ -29,6 +29,7 @@ public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Ite
                 "--profile" => options with { Profile = true },
                 "--what-if-synchronous-normal" => options with { SynchronousNormal = true },
                 "--no-store-cost" => options with { SkipStoreCost = true },
+                "--paired" => options with { Paired = true },
                 _ => options,
             };
         }

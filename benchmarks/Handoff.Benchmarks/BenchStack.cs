@@ -145,6 +145,7 @@ public sealed class BenchStack : IAsyncDisposable
         var round = Interlocked.Increment(ref _round);
         var target = (await _emulator.Control.GetStatsAsync()).InboundMessages + _options.Messages;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var cpuBefore = CpuTime();
         var clock = Stopwatch.StartNew();
 
         await Task.WhenAll(_senders.Select(async sender =>
@@ -162,8 +163,15 @@ public sealed class BenchStack : IAsyncDisposable
         await WaitForInboundAsync(target, TimeSpan.FromMinutes(5));
 
         clock.Stop();
+        var cpu = CpuTime() - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        Measurement.Record(new Measurement(path, _options.Messages, clock.Elapsed, ingested, allocated, Environment.WorkingSet));
+        Measurement.Record(new Measurement(path, _options.Messages, clock.Elapsed, ingested, allocated, Environment.WorkingSet, cpu));
+    }
+
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     /// <summary>Polls the emulator's counter (cheap, the same for both paths) until it reaches <paramref name="target"/>.</summary>

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace Handoff.Benchmarks;
 
-/// <summary>One benchmark operation as measured around it: wall time (and when the last POST was answered), process-wide allocated bytes, working set after.</summary>
-public sealed record Measurement(string Path, int Messages, TimeSpan Elapsed, TimeSpan Ingested, long AllocatedBytes, long WorkingSetBytes)
+/// <summary>
+/// One benchmark operation as measured around it: wall time (and when the last POST was answered), process-wide allocated
+/// bytes and CPU time (user + kernel, all threads), working set after.
+/// </summary>
+public sealed record Measurement(string Path, int Messages, TimeSpan Elapsed, TimeSpan Ingested, long AllocatedBytes, long WorkingSetBytes, TimeSpan Cpu)
 {
     private static readonly ConcurrentQueue<Measurement> All = new();
 

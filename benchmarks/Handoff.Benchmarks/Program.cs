@@ -21,6 +21,11 @@ if (options.Profile)
     return 0;
 }
 
+if (options.Paired)
+{
+    return await PairedRun.RunAsync(options) ? 0 : 1;
+}
+
 RelayBenchmarks.Options = options;
 
 // In-process (the servers live in this process, started by GlobalSetup), one invocation per iteration (an operation is

@@ -27,11 +27,12 @@ public static class ThroughputReport
         Console.WriteLine($"## Relay throughput ({options.Messages} messages per operation, {options.Senders} concurrent senders, " +
                           $"{options.PerSender} sequential each; {options.Iterations} measured operations after {options.Warmup} warm-up; {Environment.ProcessorCount} CPUs)");
         Console.WriteLine();
-        Console.WriteLine("| Path | Mean per operation | Messages/s | Allocated per message (process) | Working set after |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| Path | Mean per operation | Messages/s | CPU per message (process) | Allocated per message (process) | Working set after |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
-            Console.WriteLine($"| {row.Name} | {Format(row.MeanSeconds * 1000, "0.0", " ms")} | {Format(row.PerSecond, "0", "")} | {Format(row.AllocatedPerMessage / 1024, "0.0", " KB")} | {Format(row.WorkingSet / (1024.0 * 1024), "0", " MB")} |");
+            Console.WriteLine($"| {row.Name} | {Format(row.MeanSeconds * 1000, "0.0", " ms")} | {Format(row.PerSecond, "0", "")} | {Format(row.CpuPerMessage * 1e6, "0", " µs")} | " +
+                              $"{Format(row.AllocatedPerMessage / 1024, "0.0", " KB")} | {Format(row.WorkingSet / (1024.0 * 1024), "0", " MB")} |");
         }
 
         Console.WriteLine();
@@ -50,17 +51,26 @@ public static class ThroughputReport
             Console.WriteLine($"Allocated by Handoff per relayed message (relay minus direct, process-wide): {(share / 1024).ToString("0.0", CultureInfo.InvariantCulture)} KB");
         }
 
+        // On a machine where the CPUs are the limit (bot client, emulator and API share them), the throughput ratio follows
+        // the CPU each path spends per message, which varies far less between runs than wall time does.
+        if (rows[0].CpuPerMessage is { } directCpu && rows[1].CpuPerMessage is { } relayCpu)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"CPU per message: relay {relayCpu * 1e6:0} µs, direct {directCpu * 1e6:0} µs (Handoff's share {(relayCpu - directCpu) * 1e6:0} µs); direct / relay CPU: {directCpu / relayCpu:P1}"));
+        }
+
         return true;
     }
 
-    private static (string Name, double? MeanSeconds, double? PerSecond, double? AllocatedPerMessage, double? WorkingSet) Row(
+    private static (string Name, double? MeanSeconds, double? PerSecond, double? CpuPerMessage, double? AllocatedPerMessage, double? WorkingSet) Row(
         string name, string path, double? meanSeconds, BenchOptions options)
     {
         // The measured operations are the last ones recorded (jitting and warm-up ran first).
         var measured = Measurement.Of(path).TakeLast(options.Iterations).ToList();
+        double? cpu = measured.Count == 0 ? null : Median(measured.Select(m => m.Cpu.TotalSeconds / m.Messages));
         double? allocated = measured.Count == 0 ? null : Median(measured.Select(m => (double)m.AllocatedBytes / m.Messages));
         double? workingSet = measured.Count == 0 ? null : measured.Max(m => m.WorkingSetBytes);
-        return (name, meanSeconds, meanSeconds is { } s ? options.Messages / s : null, allocated, workingSet);
+        return (name, meanSeconds, meanSeconds is { } s ? options.Messages / s : null, cpu, allocated, workingSet);
     }
 
     private static double Median(IEnumerable<double> values)

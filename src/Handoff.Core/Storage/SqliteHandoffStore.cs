@@ -61,7 +61,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         // WAL with synchronous=NORMAL: a commit survives a process crash (SIGKILL); only an OS crash or power loss can
         // lose the last commits. The writer is the only connection that writes.
         _writer = Open();
-        Execute(_writer, "PRAGMA synchronous = NORMAL;");
+        // A checkpoint (copying the WAL into the file, with an fsync) every ~16 MB of WAL instead of SQLite's 4 MB: the same
+        // hot pages (outbox, handoffs) are copied once for many commits, and the writer stalls on fsync less often.
+        Execute(_writer, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000;");
         PreparedByConnection.Add(_writer, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
         _writeLoop = Task.Run(WriteLoopAsync);
     }
@@ -810,6 +812,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        // Pages of the database file are read through a memory map rather than a read() each (readers lose their page
+        // cache whenever the writer commits, so they re-read often).
+        Execute(connection, "PRAGMA mmap_size = 268435456;");
         return connection;
     }
 

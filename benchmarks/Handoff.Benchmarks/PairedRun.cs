@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Handoff.Benchmarks;
+
+/// <summary>
+/// <c>--paired</c>: both stacks are started side by side and their operations alternate (direct, relay, then relay, direct,
+/// …), so the two paths of each pair run under the same conditions of a shared machine. BenchmarkDotNet's run measures all
+/// of one case and then all of the other; on a machine whose speed drifts (other tenants, CPU frequency), that drift lands
+/// in the ratio. Here each pair gives a ratio of its own, and the median of those is the verdict.
+/// </summary>
+public static class PairedRun
+{
+    public static async Task<bool> RunAsync(BenchOptions options)
+    {
+        await using var direct = await BenchStack.StartDirectAsync(options);
+        await using var relay = await BenchStack.StartRelayAsync(options);
+
+        for (var i = 0; i < options.Warmup; i++)
+        {
+            await direct.DirectAsync();
+            await relay.RelayAsync();
+        }
+
+        var ratios = new List<double>();
+        var cpuRatios = new List<double>();
+        for (var i = 0; i < options.Iterations; i++)
+        {
+            // Alternate which path goes first, so neither always runs right after the other's backlog.
+            if (i % 2 == 0)
+            {
+                await direct.DirectAsync();
+                await relay.RelayAsync();
+            }
+            else
+            {
+                await relay.RelayAsync();
+                await direct.DirectAsync();
+            }
+
+            var d = Measurement.Of(RelayBenchmarks.Direct)[^1];
+            var r = Measurement.Of(RelayBenchmarks.Relay)[^1];
+            ratios.Add(d.Elapsed / r.Elapsed);
+            cpuRatios.Add(d.Cpu / r.Cpu);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pair {i + 1}: direct {d.Elapsed.TotalMilliseconds:0} ms ({d.Messages / d.Elapsed.TotalSeconds:0} msg/s), relay {r.Elapsed.TotalMilliseconds:0} ms " +
+                $"({r.Messages / r.Elapsed.TotalSeconds:0} msg/s): {ratios[^1]:P1}"));
+        }
+
+        var directRuns = Measurement.Of(RelayBenchmarks.Direct).TakeLast(options.Iterations).ToList();
+        var relayRuns = Measurement.Of(RelayBenchmarks.Relay).TakeLast(options.Iterations).ToList();
+        var median = Median(ratios);
+        Console.WriteLine();
+        Console.WriteLine($"## Paired relay throughput ({options.Messages} messages per operation, {options.Senders} concurrent senders; " +
+                          $"{options.Iterations} pairs after {options.Warmup} warm-up pairs; {Environment.ProcessorCount} CPUs)");
+        Console.WriteLine();
+        Console.WriteLine("| Path | Median messages/s | Median CPU per message (process) | Median allocated per message (process) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, runs) in new[] { ("direct (bot -> Genesys)", directRuns), ("relay (bot -> Handoff -> Genesys)", relayRuns) })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {Median(runs.Select(m => m.Messages / m.Elapsed.TotalSeconds)):0} | {Median(runs.Select(m => m.Cpu.TotalSeconds * 1e6 / m.Messages)):0} µs | " +
+                $"{Median(runs.Select(m => m.AllocatedBytes / 1024.0 / m.Messages)):0.0} KB |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Relay / direct throughput, per pair: median {median:P1} (lowest {ratios.Min():P1}, highest {ratios.Max():P1}); CPU per message direct / relay: median {Median(cpuRatios):P1}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Target >= {BenchOptions.Target:P0}: {(median >= BenchOptions.Target ? "TARGET MET" : "TARGET MISSED")} (on the median of the pairs)"));
+        return median >= BenchOptions.Target;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
