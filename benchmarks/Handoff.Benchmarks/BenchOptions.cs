@@ -2,10 +2,15 @@ using System.Globalization;
 
 namespace Handoff.Benchmarks;
 
-/// <summary>Command line: <c>--quick</c>, <c>--messages N</c>, <c>--senders N</c>, <c>--iterations N</c>, <c>--warmup N</c>, <c>--paired</c>, <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended store measurements), <c>--what-if-synchronous-normal</c>.</summary>
+/// <summary>
+/// Command line: <c>--quick</c>, <c>--messages N</c>, <c>--senders N</c>, <c>--iterations N</c>, <c>--warmup N</c> (the
+/// BenchmarkDotNet run), <c>--pairs N</c>, <c>--warmup-pairs N</c> (the paired run), <c>--paired</c> (only the paired run),
+/// <c>--sequential</c> (only the BenchmarkDotNet run), <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended
+/// store measurements), <c>--what-if-synchronous-normal</c>.
+/// </summary>
 /// <param name="SynchronousNormal">What-if experiment (<c>--what-if-synchronous-normal</c>): the API's pooled SQLite connections
 /// are primed with <c>PRAGMA synchronous = NORMAL</c>, the setting the store's schema intends but applies to one connection only.</param>
-public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false)
+public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10)
 {
     /// <summary>The target: relaying through Handoff reaches at least this share of the direct throughput.</summary>
     public const double Target = 0.45;
@@ -16,7 +21,7 @@ public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Ite
 
     public static BenchOptions Parse(string[] args)
     {
-        var options = args.Contains("--quick") ? Default with { Messages = 500, Warmup = 1, Iterations = 3, Quick = true } : Default;
+        var options = args.Contains("--quick") ? Default with { Messages = 500, Warmup = 1, Iterations = 3, Pairs = 3, WarmupPairs = 3, Quick = true } : Default;
         for (var i = 0; i < args.Length; i++)
         {
             int Next() => int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -30,6 +35,9 @@ public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Ite
                 "--what-if-synchronous-normal" => options with { SynchronousNormal = true },
                 "--no-store-cost" => options with { SkipStoreCost = true },
                 "--paired" => options with { Paired = true },
+                "--sequential" => options with { Sequential = true },
+                "--pairs" => options with { Pairs = Next() },
+                "--warmup-pairs" => options with { WarmupPairs = Next() },
                 _ => options,
             };
         }

@@ -15,7 +15,7 @@ public static class PairedRun
         await using var direct = await BenchStack.StartDirectAsync(options);
         await using var relay = await BenchStack.StartRelayAsync(options);
 
-        for (var i = 0; i < options.Warmup; i++)
+        for (var i = 0; i < options.WarmupPairs; i++)
         {
             await direct.DirectAsync();
             await relay.RelayAsync();
@@ -23,7 +23,7 @@ public static class PairedRun
 
         var ratios = new List<double>();
         var cpuRatios = new List<double>();
-        for (var i = 0; i < options.Iterations; i++)
+        for (var i = 0; i < options.Pairs; i++)
         {
             // Alternate which path goes first, so neither always runs right after the other's backlog.
             if (i % 2 == 0)
@@ -46,12 +46,12 @@ public static class PairedRun
                 $"({r.Messages / r.Elapsed.TotalSeconds:0} msg/s): {ratios[^1]:P1}"));
         }
 
-        var directRuns = Measurement.Of(RelayBenchmarks.Direct).TakeLast(options.Iterations).ToList();
-        var relayRuns = Measurement.Of(RelayBenchmarks.Relay).TakeLast(options.Iterations).ToList();
+        var directRuns = Measurement.Of(RelayBenchmarks.Direct).TakeLast(options.Pairs).ToList();
+        var relayRuns = Measurement.Of(RelayBenchmarks.Relay).TakeLast(options.Pairs).ToList();
         var median = Median(ratios);
         Console.WriteLine();
         Console.WriteLine($"## Paired relay throughput ({options.Messages} messages per operation, {options.Senders} concurrent senders; " +
-                          $"{options.Iterations} pairs after {options.Warmup} warm-up pairs; {Environment.ProcessorCount} CPUs)");
+                          $"{options.Pairs} pairs after {options.WarmupPairs} warm-up pairs; {Environment.ProcessorCount} CPUs)");
         Console.WriteLine();
         Console.WriteLine("| Path | Median messages/s | Median CPU per message (process) | Median allocated per message (process) |");
         Console.WriteLine("|---|---:|---:|---:|");

@@ -21,6 +21,7 @@ if (options.Profile)
     return 0;
 }
 
+// The verdict comes from the paired run (see PairedRun); the BenchmarkDotNet run before it gives the statistics of each case.
 if (options.Paired)
 {
     return await PairedRun.RunAsync(options) ? 0 : 1;
@@ -49,4 +50,10 @@ var config = ManualConfig.CreateEmpty()
     .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(Perfolizer.Horology.TimeUnit.Millisecond));
 
 var summary = BenchmarkRunner.Run<RelayBenchmarks>(config);
-return ThroughputReport.Print(summary, options) ? 0 : 1;
+var ran = ThroughputReport.Print(summary, options);
+if (!ran || options.Sequential)
+{
+    return ran ? 0 : 1;
+}
+
+return await PairedRun.RunAsync(options) ? 0 : 1;

@@ -812,9 +812,6 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // Pages of the database file are read through a memory map rather than a read() each (readers lose their page
-        // cache whenever the writer commits, so they re-read often).
-        Execute(connection, "PRAGMA mmap_size = 268435456;");
         return connection;
     }
 
