@@ -46,10 +46,15 @@ public sealed class BadInputTests(ApiStack stack, ITestOutputHelper output) : IC
         using var connection = new SqliteConnection($"Data Source={stack.DatabasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         var counts = new StringBuilder();
-        foreach (var table in new[] { "handoffs", "events", "outbox", "inbound", "idempotency", "callbacks" })
+        // A row's key per table (inbound has no rowid: its key is the channel's delivery id).
+        foreach (var (table, key) in new[]
+                 {
+                     ("handoffs", "rowid"), ("events", "seq"), ("outbox", "seq"), ("inbound", "channel || ':' || external_id"),
+                     ("idempotency", "rowid"), ("callbacks", "event_seq"),
+                 })
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*), COALESCE(SUM(LENGTH(COALESCE(CAST(rowid AS TEXT), ''))), 0) FROM {table}";
+            command.CommandText = $"SELECT COUNT(*), COALESCE(SUM(LENGTH(COALESCE(CAST({key} AS TEXT), ''))), 0) FROM {table}";
             using var reader = command.ExecuteReader();
             reader.Read();
             counts.Append(table).Append('=').Append(reader.GetInt64(0)).Append(' ');

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Handoff.Channels;
 using Handoff.Core.Application;
@@ -33,70 +34,148 @@ public sealed partial class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Every handoff with due work gets its own stream as soon as a slot is free: no rounds, so one slow delivery (up to
+        // AttemptTimeout) never holds up other handoffs' work, and a handoff that was idle is served the moment its next
+        // item is stored. A handoff is streamed by at most one worker at a time (HandoffSignals keeps the set), which keeps
+        // its items in order.
+        using var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        var running = new ConcurrentDictionary<Task, byte>();
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var due = await store.GetDueOutboxAsync(time.GetUtcNow(), _options.BatchSize, stoppingToken).ConfigureAwait(false);
-                if (due.Count == 0)
+                try
                 {
-                    await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
-                    continue;
+                    var due = await store.GetDueOutboxAsync(time.GetUtcNow(), _options.BatchSize, stoppingToken).ConfigureAwait(false);
+                    var started = 0;
+                    foreach (var item in due)
+                    {
+                        if (!signals.TryBeginStreaming(item.HandoffId))
+                        {
+                            continue; // its stream reaches this item
+                        }
+
+                        try
+                        {
+                            await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            signals.EndStreaming(item.HandoffId);
+                            throw;
+                        }
+
+                        started++;
+                        var stream = StreamAsync(item.HandoffId, slots, stoppingToken);
+                        running.TryAdd(stream, 0);
+                        _ = stream.ContinueWith(static (task, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(task, out _),
+                            running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+
+                    if (started == 0)
+                    {
+                        await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    LogLoopFailed(logger, ex);
+                    await Task.Delay(_options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // Deliveries in flight finish when the host stops (each call is bounded by AttemptTimeout), so what the channel
+            // accepted is also recorded as sent; what was not started stays queued.
+            await Task.WhenAll(running.Keys).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Delivers one handoff's due items back to back (each completion hands back the next item and the handoff, so there
+    /// are no reads in between), up to <see cref="StreamLimit"/> so that other handoffs get their turn.
+    /// </summary>
+    private async Task StreamAsync(string handoffId, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var wakeDispatcher = false;
+        var owned = true; // this worker holds the handoff in HandoffSignals' streaming set
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var channels = scope.ServiceProvider.GetRequiredService<ChannelRegistry>();
+
+            // Read the head afresh: the scan that started this stream may be older than another stream's last delivery.
+            var current = await store.GetDueHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            HandoffRecord? handoff = null;
+            for (var streamed = 0; current is not null; streamed++)
+            {
+                if (streamed >= StreamLimit || stoppingToken.IsCancellationRequested)
+                {
+                    wakeDispatcher = true; // the rest waits for its next turn
+                    return;
                 }
 
-                // A batch in flight is allowed to finish when the host stops (each call is bounded by AttemptTimeout),
-                // so a delivery the channel accepted is also recorded as sent; what was not started stays queued.
-                await using var scope = scopes.CreateAsyncScope();
-                var channels = scope.ServiceProvider.GetRequiredService<ChannelRegistry>();
-                await Parallel.ForEachAsync(due,
-                    new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency },
-                    async (item, _) =>
-                    {
-                        // Stream each handoff: when an item is done, its handoff's next item goes right away instead of
-                        // waiting for the slowest delivery of the round (bounded, so other handoffs get their turn).
-                        // The store hands back the next item and the handoff with each completion: no reads in between.
-                        var current = item;
-                        HandoffRecord? handoff = null;
-                        for (var streamed = 0; streamed < StreamLimit && !stoppingToken.IsCancellationRequested; streamed++)
-                        {
-                            var (next, after) = await DeliverAsync(current, channels, CancellationToken.None, handoff).ConfigureAwait(false);
-                            if (next is null)
-                            {
-                                break;
-                            }
+                var step = await DeliverAsync(current, channels, CancellationToken.None, handoff).ConfigureAwait(false);
+                if (step.Rescheduled)
+                {
+                    wakeDispatcher = true; // the dispatcher times the retry
+                    return;
+                }
 
-                            (current, handoff) = (next, after);
-                        }
-                    }).ConfigureAwait(false);
+                (current, handoff) = (step.Next, step.Handoff);
+                if (current is null)
+                {
+                    // Anything stored while this stream was about to end did not wake the dispatcher (the handoff was
+                    // being streamed): look once more after leaving the set, and take it up again if something is there.
+                    signals.EndStreaming(handoffId);
+                    owned = false;
+                    current = await store.GetDueHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    if (current is null || !(owned = signals.TryBeginStreaming(handoffId)))
+                    {
+                        return; // nothing more, or the dispatcher started another stream for it meanwhile
+                    }
+
+                    handoff = null;
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        }
+        catch (Exception ex)
+        {
+            LogStreamFailed(logger, ex, handoffId);
+            wakeDispatcher = true;
+        }
+        finally
+        {
+            if (owned)
             {
-                break;
+                signals.EndStreaming(handoffId);
             }
-            catch (Exception ex)
+
+            slots.Release();
+            if (wakeDispatcher)
             {
-                LogLoopFailed(logger, ex);
-                await Task.Delay(_options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                signals.OutboxChanged();
             }
         }
     }
 
     private async Task WaitForWorkAsync(CancellationToken stoppingToken)
     {
+        // Due heads that were not started belong to running streams; only a head that becomes due later shortens the wait.
         var wait = _options.PollInterval;
-        if (await store.GetNextOutboxDueAsync(stoppingToken).ConfigureAwait(false) is { } next)
+        if (await store.GetNextOutboxDueAsync(stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() is { } untilDue
+            && untilDue > TimeSpan.Zero && untilDue < wait)
         {
-            var untilDue = next - time.GetUtcNow();
-            if (untilDue < wait)
-            {
-                wait = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue;
-            }
+            wait = untilDue;
         }
 
-        if (wait > TimeSpan.Zero)
-        {
-            await signals.WaitForOutboxAsync(wait, stoppingToken).ConfigureAwait(false);
-        }
+        await signals.WaitForOutboxAsync(wait, stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -105,7 +184,7 @@ public sealed partial class OutboxDispatcher(
     /// scheduled.
     /// </summary>
     /// <param name="known">The handoff as the previous completion of this stream returned it; read from the store when null.</param>
-    internal async Task<(OutboxItem? Next, HandoffRecord? Handoff)> DeliverAsync(
+    internal async Task<DeliveryStep> DeliverAsync(
         OutboxItem item, ChannelRegistry channels, CancellationToken stoppingToken, HandoffRecord? known = null)
     {
         var handoff = known is not null && known.Id == item.HandoffId
@@ -114,7 +193,7 @@ public sealed partial class OutboxDispatcher(
         if (handoff is null)
         {
             await store.CompleteOutboxAsync(item, OutboxStatus.Cancelled, "handoff not found", null, stoppingToken).ConfigureAwait(false);
-            return (null, null);
+            return default;
         }
 
         using var activity = HandoffTracing.StartHop($"handoff relay {item.Kind.ToString().ToLowerInvariant()}", handoff, ActivityKind.Producer);
@@ -150,7 +229,7 @@ public sealed partial class OutboxDispatcher(
             HandoffMetrics.Delivery(handoff.Channel, item.Kind, "retry");
             activity?.SetStatus(ActivityStatusCode.Error, "retry");
             await store.RescheduleOutboxAsync(item, attempts, time.GetUtcNow() + delay, result.Reason, stoppingToken).ConfigureAwait(false);
-            return (null, null);
+            return new DeliveryStep(null, null, Rescheduled: true);
         }
 
         var now = time.GetUtcNow();
@@ -187,15 +266,18 @@ public sealed partial class OutboxDispatcher(
             HandoffMetrics.Ended(failed);
         }
 
-        return (step.Next, completed.Handoff);
+        return new DeliveryStep(step.Next, completed.Handoff);
     }
 
-    private async Task<(OutboxItem? Next, HandoffRecord? Handoff)> CompleteAsync(
+    private async Task<DeliveryStep> CompleteAsync(
         OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken stoppingToken)
     {
         var step = await store.CompleteOutboxAndPeekAsync(item, status, error, change, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-        return (step.Next, step.Completed.Handoff);
+        return new DeliveryStep(step.Next, step.Completed.Handoff);
     }
+
+    /// <summary>What a delivery leaves for its stream: the handoff's next due item and the handoff, or a scheduled retry.</summary>
+    internal readonly record struct DeliveryStep(OutboxItem? Next, HandoffRecord? Handoff, bool Rescheduled = false);
 
     private async Task<DeliveryResult> CallAdapterAsync(IChannelAdapter adapter, OutboxItem item, HandoffRecord handoff, CancellationToken stoppingToken)
     {
@@ -264,6 +346,9 @@ public sealed partial class OutboxDispatcher(
 
         return retryAfter is { } after && after > delay ? after : delay;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox stream of handoff {HandoffId} failed; its work stays queued")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception, string handoffId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox loop failed; retrying")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);

@@ -45,6 +45,26 @@ public sealed class HandoffSignals
         }
     }
 
+    /// <summary>Handoffs whose outbox a dispatcher worker is delivering right now (at most one worker each).</summary>
+    private readonly ConcurrentDictionary<string, byte> _streaming = new(StringComparer.Ordinal);
+
+    /// <summary>Claims <paramref name="handoffId"/>'s outbox for one dispatcher worker; false when another has it.</summary>
+    public bool TryBeginStreaming(string handoffId) => _streaming.TryAdd(handoffId, 0);
+
+    public void EndStreaming(string handoffId) => _streaming.TryRemove(handoffId, out _);
+
+    /// <summary>
+    /// Outbox work was added for <paramref name="handoffId"/>: wakes the dispatcher unless a worker is streaming that
+    /// handoff already (the worker reaches the new item itself, and looks once more before it stops).
+    /// </summary>
+    public void OutboxChanged(string handoffId)
+    {
+        if (!_streaming.ContainsKey(handoffId))
+        {
+            OutboxChanged();
+        }
+    }
+
     /// <summary>Outbox work was added or became due.</summary>
     public void OutboxChanged()
     {

@@ -366,7 +366,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
 
         Publish(step.Completed);
-        _signals.OutboxChanged();
+        _signals.OutboxChanged(item.HandoffId);
         return step;
     }
 
@@ -509,7 +509,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
         if (result.Outbox is not null && !result.OutboxDuplicate)
         {
-            _signals.OutboxChanged();
+            _signals.OutboxChanged(result.Outbox.HandoffId);
         }
     }
 
@@ -975,7 +975,10 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             );
             DROP INDEX IF EXISTS ux_outbox_message;
             CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_kind_message ON outbox (handoff_id, kind, message_id) WHERE message_id IS NOT NULL;
-            CREATE INDEX IF NOT EXISTS ix_outbox_pending ON outbox (status, handoff_id, seq);
+            -- Only pending items are indexed for the dispatcher: the index stays as small as the backlog, and finishing an item
+            -- removes its entry instead of rewriting it (the earlier index held every item ever sent).
+            DROP INDEX IF EXISTS ix_outbox_pending;
+            CREATE INDEX IF NOT EXISTS ix_outbox_due ON outbox (handoff_id, seq) WHERE status = 0;
             CREATE TABLE IF NOT EXISTS callbacks (
                 event_seq INTEGER PRIMARY KEY,
                 handoff_id TEXT NOT NULL,
@@ -986,7 +989,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 next_attempt_at INTEGER NOT NULL,
                 last_error TEXT NULL
             );
-            CREATE INDEX IF NOT EXISTS ix_callbacks_pending ON callbacks (status, handoff_id, event_seq);
+            DROP INDEX IF EXISTS ix_callbacks_pending;
+            CREATE INDEX IF NOT EXISTS ix_callbacks_due ON callbacks (handoff_id, event_seq) WHERE status = 0;
             CREATE TABLE IF NOT EXISTS conversation_lines (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 handoff_id TEXT NOT NULL,
@@ -999,7 +1003,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 handoff_id TEXT NOT NULL,
                 received_at INTEGER NOT NULL,
                 PRIMARY KEY (channel, external_id)
-            );
+            ) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS idempotency (
                 client TEXT NOT NULL,
                 key TEXT NOT NULL,

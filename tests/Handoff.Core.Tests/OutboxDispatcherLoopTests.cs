@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Handoff.Channels;
+using Handoff.Core.Channels;
+using Handoff.Core.Dispatch;
+using Handoff.Core.Domain;
+using Handoff.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Handoff.Core.Tests;
+
+/// <summary>
+/// The dispatcher as it runs in the host (its own loop, real clock): every handoff is served as soon as a worker is free,
+/// whatever another handoff's delivery is waiting for, and nothing is lost, doubled or reordered while streams start and end.
+/// </summary>
+public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly TestData.TempStore _db = new();
+    private readonly RecordingAdapter _adapter = new();
+    private OutboxDispatcher _dispatcher = null!;
+    private ServiceProvider _services = null!;
+
+    private static CancellationToken Ct => CancellationToken.None;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    private async Task StartDispatcherAsync(int concurrency)
+    {
+        _services = new ServiceCollection()
+            .AddSingleton<IChannelAdapter>(_adapter)
+            .AddScoped<ChannelRegistry>()
+            .BuildServiceProvider();
+        _dispatcher = new OutboxDispatcher(_db.Store, _db.Signals, _services.GetRequiredService<IServiceScopeFactory>(),
+            Options.Create(new OutboxOptions { Concurrency = concurrency, PollInterval = TimeSpan.FromSeconds(2), BaseDelay = TimeSpan.FromMilliseconds(50) }),
+            TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
+        await _dispatcher.StartAsync(Ct);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _adapter.ReleaseAll();
+        if (_dispatcher is not null)
+        {
+            await _dispatcher.StopAsync(Ct);
+            _dispatcher.Dispose();
+        }
+
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        _db.Dispose();
+    }
+
+    private async Task<HandoffRecord> CreateAsync(string user)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var h = TestData.Handoff(user: user) with { CreatedAt = now, UpdatedAt = now };
+        await _db.Store.CreateAsync(h, TestData.Start(h) with { CreatedAt = now, NextAttemptAt = now }, null, Ct);
+        return h;
+    }
+
+    private Task EnqueueAsync(HandoffRecord h, string messageId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x),
+            TestData.Message(x, messageId, messageId) with { CreatedAt = now, NextAttemptAt = now }), null, Ct);
+    }
+
+    [Fact]
+    public async Task A_delivery_that_hangs_does_not_hold_up_another_handoff()
+    {
+        await StartDispatcherAsync(concurrency: 4);
+        var slow = await CreateAsync("slow");
+        var other = await CreateAsync("other");
+        await _adapter.WaitForAsync(h => h.Contains($"{slow.Id}:start") && h.Contains($"{other.Id}:start"), Patience);
+
+        _adapter.Hang("slow-1");
+        await EnqueueAsync(slow, "slow-1");
+        await _adapter.WaitForAsync(h => h.Contains($"{slow.Id}:slow-1"), Patience); // the slow handoff's call is in flight
+
+        // Stored after the hanging call started: with rounds, it would wait for that call (up to AttemptTimeout).
+        await EnqueueAsync(other, "other-1");
+        await _adapter.WaitForAsync(h => h.Contains($"{other.Id}:other-1"), TimeSpan.FromSeconds(5));
+        Assert.True(_adapter.IsHanging("slow-1"));
+
+        _adapter.ReleaseAll();
+        await EnqueueAsync(slow, "slow-2");
+        await _adapter.WaitForAsync(h => h.Contains($"{slow.Id}:slow-2"), Patience);
+        Assert.Equal(["start", "slow-1", "slow-2"], _adapter.CallsOf(slow.Id));
+    }
+
+    [Fact]
+    public async Task Messages_from_many_concurrent_senders_are_each_delivered_once_in_order()
+    {
+        // Fewer workers than handoffs, and more messages per handoff than one stream takes: streams start, run dry, hit
+        // their limit and are taken up again while senders keep storing.
+        await StartDispatcherAsync(concurrency: 3);
+        var handoffs = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => CreateAsync($"sender-{i}")));
+        const int perHandoff = 90;
+        await Task.WhenAll(handoffs.Select(h => Task.Run(async () =>
+        {
+            for (var i = 0; i < perHandoff; i++)
+            {
+                await EnqueueAsync(h, $"m{i:000}");
+                if (i % 7 == 0)
+                {
+                    await Task.Delay(Random.Shared.Next(0, 15)); // let the stream run dry now and then
+                }
+            }
+        })));
+
+        await _adapter.WaitForAsync(_ => handoffs.All(h => _adapter.CallsOf(h.Id).Count == perHandoff + 1), Patience);
+        await Task.Delay(300); // anything delivered twice would show up now
+        foreach (var h in handoffs)
+        {
+            Assert.Equal(["start", .. Enumerable.Range(0, perHandoff).Select(i => $"m{i:000}")], _adapter.CallsOf(h.Id));
+        }
+
+        Assert.Empty(await _db.Store.GetDueOutboxAsync(DateTimeOffset.UtcNow, 100, Ct));
+    }
+
+    [Fact]
+    public async Task Stopping_lets_the_delivery_in_flight_finish_and_record_it_as_sent()
+    {
+        await StartDispatcherAsync(concurrency: 2);
+        var h = await CreateAsync("stopping");
+        await _adapter.WaitForAsync(calls => calls.Contains($"{h.Id}:start"), Patience);
+        _adapter.Hang("last");
+        await EnqueueAsync(h, "last");
+        await _adapter.WaitForAsync(calls => calls.Contains($"{h.Id}:last"), Patience);
+
+        var stopping = _dispatcher.StopAsync(Ct);
+        await Task.Delay(200);
+        Assert.False(stopping.IsCompleted);
+        _adapter.ReleaseAll();
+        await stopping.WaitAsync(Patience);
+
+        Assert.Null(await _db.Store.GetDueHeadAsync(h.Id, DateTimeOffset.UtcNow.AddHours(1), Ct));
+        Assert.Equal(["start", "last"], _adapter.CallsOf(h.Id));
+    }
+
+    /// <summary>Records each call as "handoffId:what"; a message can be made to hang until released.</summary>
+    private sealed class RecordingAdapter : IChannelAdapter
+    {
+        private readonly ConcurrentQueue<string> _calls = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _hanging = new();
+
+        public string Channel => "fake";
+
+        public IReadOnlyCollection<string> Queues => ["Support"];
+
+        public void Hang(string messageId) => _hanging[messageId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsHanging(string messageId) => _hanging.TryGetValue(messageId, out var gate) && !gate.Task.IsCompleted;
+
+        public void ReleaseAll()
+        {
+            foreach (var gate in _hanging.Values)
+            {
+                gate.TrySetResult();
+            }
+        }
+
+        public List<string> CallsOf(string handoffId) =>
+            [.. _calls.Where(c => c.StartsWith(handoffId + ":", StringComparison.Ordinal)).Select(c => c[(handoffId.Length + 1)..])];
+
+        public async Task WaitForAsync(Func<IReadOnlyCollection<string>, bool> condition, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!condition(_calls.ToArray()))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"Timed out; calls so far: {string.Join(", ", _calls.TakeLast(20))}");
+                await Task.Delay(10);
+            }
+        }
+
+        public Task<DeliveryResult> StartAsync(ChannelHandoff handoff, CancellationToken cancellationToken)
+        {
+            _calls.Enqueue($"{handoff.Id}:start");
+            return Task.FromResult(DeliveryResult.Ok());
+        }
+
+        public async Task<DeliveryResult> SendMessageAsync(ChannelHandoff handoff, ChannelMessage message, CancellationToken cancellationToken)
+        {
+            _calls.Enqueue($"{handoff.Id}:{message.Id}");
+            if (_hanging.TryGetValue(message.Id, out var gate))
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return DeliveryResult.Ok();
+        }
+
+        public Task<DeliveryResult> SendTypingAsync(ChannelHandoff handoff, CancellationToken cancellationToken) => Task.FromResult(DeliveryResult.Ok());
+
+        public Task<DeliveryResult> EndAsync(ChannelHandoff handoff, string? reason, CancellationToken cancellationToken) => Task.FromResult(DeliveryResult.Ok());
+    }
+}
