@@ -27,6 +27,8 @@ public sealed class TimedStore(IHandoffStore inner) : IHandoffStore
     public Task<CreateResult> CreateAsync(HandoffRecord handoff, OutboxItem start, string? idempotencyKey, CancellationToken cancellationToken) =>
         TimeAsync("CreateAsync", () => inner.CreateAsync(handoff, start, idempotencyKey, cancellationToken));
 
+    public HandoffRecord? PeekRecent(string id) => inner.PeekRecent(id);
+
     public Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         TimeAsync("GetAsync (read + deserialize the handoff)", () => inner.GetAsync(id, cancellationToken));
 

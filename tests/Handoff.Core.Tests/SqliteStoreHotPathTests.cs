@@ -40,6 +40,20 @@ public sealed class SqliteStoreHotPathTests : IDisposable
     }
 
     [Fact]
+    public async Task Peeking_answers_only_what_this_instance_has_seen()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        Assert.Equal(h.TraceParent, _db.Store.PeekRecent(h.Id)!.TraceParent);
+        Assert.Null(_db.Store.PeekRecent("h_never_stored"));
+
+        using var replica = _db.Open();
+        Assert.Null(replica.PeekRecent(h.Id));
+        await replica.GetAsync(h.Id, Ct);
+        Assert.Equal(h.Queue, replica.PeekRecent(h.Id)!.Queue);
+    }
+
+    [Fact]
     public async Task A_write_rolled_back_after_storing_the_body_leaves_the_stored_handoff_as_it_was()
     {
         var h = TestData.Handoff();

@@ -22,7 +22,9 @@ public sealed partial class HandoffInbox(
     {
         ArgumentNullException.ThrowIfNull(inbound);
         var now = time.GetUtcNow();
-        var known = await store.GetAsync(inbound.HandoffId, cancellationToken).ConfigureAwait(false);
+        // Only the handoff's trace and whether it exists are needed before the write (which reads it afresh): a handoff this
+        // process has seen needs no read here.
+        var known = store.PeekRecent(inbound.HandoffId) ?? await store.GetAsync(inbound.HandoffId, cancellationToken).ConfigureAwait(false);
         if (known is null)
         {
             // Nothing to store for a handoff that doesn't exist: answer without queueing a write.

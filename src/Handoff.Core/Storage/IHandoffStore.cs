@@ -14,6 +14,13 @@ public interface IHandoffStore
     Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The handoff as this store instance last read or wrote it, without asking the database: possibly stale (another
+    /// replica may have changed it since), null when this instance has not seen it. Enough for what never changes once a
+    /// handoff exists (its id, client, channel, queue and trace), not for decisions on its state.
+    /// </summary>
+    HandoffRecord? PeekRecent(string id) => null;
+
+    /// <summary>
     /// Reads the handoff, lets <paramref name="decide"/> choose what changes, and stores the result atomically
     /// (new state, events, an optional outbox item, an optional inbound dedupe key).
     /// </summary>

@@ -215,6 +215,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return Task.FromResult(ReadHandoff(connection, null, id));
     }
 
+    public HandoffRecord? PeekRecent(string id) => _handoffs.TryGetValue(id, out var entry) ? entry.Handoff : null;
+
     public async Task<UpdateResult> UpdateAsync(string handoffId, Func<HandoffRecord, HandoffUpdate> decide, InboundKey? inboundKey, CancellationToken cancellationToken)
     {
         var result = await WriteAsync((connection, tx) =>
