@@ -33,7 +33,7 @@ public sealed partial class HandoffInbox(
             return InboxResult.UnknownHandoff;
         }
 
-        using var activity = HandoffTracing.StartHop($"handoff inbound {InboundName(inbound.Kind)}", known, ActivityKind.Consumer);
+        using var activity = HandoffTracing.StartHop(InboundSpanName(inbound.Kind), known, ActivityKind.Consumer);
         activity?.SetTag("handoff.inbound.external_id", inbound.ExternalId);
         HandoffTracing.TagText(activity, inbound.Text, telemetry?.CurrentValue);
         var wrongChannel = false;
@@ -90,6 +90,13 @@ public sealed partial class HandoffInbox(
         activity?.SetTag("handoff.inbound.result", outcome.ToString());
         return outcome;
     }
+
+    /// <summary>Span names by kind, built once (<c>handoff inbound receipt</c>, …).</summary>
+    private static readonly Dictionary<InboundKind, string> InboundSpanNames =
+        Enum.GetValues<InboundKind>().ToDictionary(kind => kind, kind => $"handoff inbound {InboundName(kind)}");
+
+    private static string InboundSpanName(InboundKind kind) =>
+        InboundSpanNames.TryGetValue(kind, out var name) ? name : $"handoff inbound {InboundName(kind)}";
 
     private static string InboundName(InboundKind kind) => kind switch
     {

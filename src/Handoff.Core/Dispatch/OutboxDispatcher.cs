@@ -196,7 +196,7 @@ public sealed partial class OutboxDispatcher(
             return default;
         }
 
-        using var activity = HandoffTracing.StartHop($"handoff relay {item.Kind.ToString().ToLowerInvariant()}", handoff, ActivityKind.Producer);
+        using var activity = HandoffTracing.StartHop(RelaySpanName(item.Kind), handoff, ActivityKind.Producer);
         activity?.SetTag("handoff.outbox.attempt", item.Attempts + 1);
         if (item.MessageId is not null)
         {
@@ -275,6 +275,13 @@ public sealed partial class OutboxDispatcher(
         var step = await store.CompleteOutboxAndPeekAsync(item, status, error, change, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
         return new DeliveryStep(step.Next, step.Completed.Handoff);
     }
+
+    /// <summary>Span names by kind, built once (<c>handoff relay message</c>, …).</summary>
+    private static readonly Dictionary<OutboxKind, string> RelaySpanNames =
+        Enum.GetValues<OutboxKind>().ToDictionary(kind => kind, kind => $"handoff relay {kind.ToString().ToLowerInvariant()}");
+
+    private static string RelaySpanName(OutboxKind kind) =>
+        RelaySpanNames.TryGetValue(kind, out var name) ? name : $"handoff relay {kind.ToString().ToLowerInvariant()}";
 
     /// <summary>What a delivery leaves for its stream: the handoff's next due item and the handoff, or a scheduled retry.</summary>
     internal readonly record struct DeliveryStep(OutboxItem? Next, HandoffRecord? Handoff, bool Rescheduled = false);

@@ -528,6 +528,14 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 lineCount = Scalar<long>(connection, tx,
                     "UPDATE handoffs SET updated_at = $updated, line_count = line_count + $lines WHERE id = $id RETURNING line_count",
                     ("$updated", next.UpdatedAt.ToUnixTimeMilliseconds()), ("$lines", lines.Count), ("$id", next.Id));
+
+                // Same body, same version: remember the new time too, so the next read returns this record as it is instead
+                // of a copy with the column's time (the column stays authoritative, even if this write is rolled back).
+                if (_handoffs.TryGetValue(next.Id, out var cached)
+                    && (ReferenceEquals(cached.Handoff, current) || cached.Handoff with { UpdatedAt = current.UpdatedAt } == current))
+                {
+                    Remember(next.Id, cached.Version, next);
+                }
             }
             else
             {
