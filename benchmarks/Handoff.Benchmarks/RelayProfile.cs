@@ -27,6 +27,25 @@ public static class RelayProfile
         };
         ActivitySource.AddActivityListener(listener);
 
+        // Group commit: how many writes share each commit (the store's own histogram).
+        long commits = 0, committedWrites = 0;
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "handoff.store.commit.writes")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<int>((_, writes, _, _) =>
+        {
+            Interlocked.Increment(ref commits);
+            Interlocked.Add(ref committedWrites, writes);
+        });
+        meters.Start();
+
         await using var stack = await BenchStack.StartRelayAsync(options, timedStore: true);
         for (var i = 0; i < options.Warmup; i++)
         {
@@ -35,6 +54,8 @@ public static class RelayProfile
 
         stack.Store!.Reset();
         activities.Clear();
+        Interlocked.Exchange(ref commits, 0);
+        Interlocked.Exchange(ref committedWrites, 0);
         using var allocations = new AllocationSampler();
         allocations.Start();
         await stack.RelayAsync();
@@ -62,7 +83,8 @@ public static class RelayProfile
         var writeCalls = stack.Store.Counters.Where(kv => !kv.Key.StartsWith("Get", StringComparison.Ordinal)).Sum(kv => kv.Value.Calls);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{writeCalls} write transactions ({(double)writeCalls / n:0.0} per message) share one writer: the summed means above are mostly time spent queueing for it. " +
-            $"Wall time per write: {wallMs / writeCalls:0.00} ms."));
+            $"Wall time per write: {wallMs / writeCalls:0.00} ms. Commits: {Interlocked.Read(ref commits)} ({(double)Interlocked.Read(ref committedWrites) / Math.Max(1, Interlocked.Read(ref commits)):0.0} writes each, " +
+            $"{(double)Interlocked.Read(ref commits) / n:0.00} per message)."));
         Console.WriteLine();
         Console.WriteLine("| Activity | Count | Mean ms |");
         Console.WriteLine("|---|---:|---:|");

@@ -189,12 +189,13 @@ public sealed class OutboxDispatcherTests : IDisposable
     public async Task Message_text_is_on_the_relay_span_only_when_capture_is_turned_on(bool capture)
     {
         _telemetry.CurrentValue.CaptureMessageText = capture;
-        var spans = new List<Activity>();
+        // Other test classes run in parallel and their spans reach this listener too, from their own threads.
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == HandoffMetrics.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Add,
+            ActivityStopped = spans.Enqueue,
         };
         ActivitySource.AddActivityListener(listener);
         var h = await CreateAsync();

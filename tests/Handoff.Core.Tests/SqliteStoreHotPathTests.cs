@@ -120,11 +120,11 @@ public sealed class SqliteStoreHotPathTests : IDisposable
         Assert.Equal(HandoffTransitions.MaxConversationLines, transcript.Count);
         Assert.Equal($"line {sent - HandoffTransitions.MaxConversationLines}", transcript[0]);
         Assert.Equal($"line {sent - 1}", transcript[^1]);
-        Assert.InRange(CountRows("SELECT COUNT(*) FROM conversation_lines"), HandoffTransitions.MaxConversationLines, HandoffTransitions.MaxConversationLines + 64);
+        Assert.InRange(CountRows("SELECT COUNT(*) FROM conversation"), HandoffTransitions.MaxConversationLines, HandoffTransitions.MaxConversationLines + 64);
     }
 
     [Fact]
-    public async Task A_database_from_before_versions_and_line_counts_is_upgraded_in_place()
+    public async Task A_database_from_before_versions_and_numbered_conversations_is_upgraded_in_place()
     {
         var h = TestData.Handoff();
         await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
@@ -134,11 +134,20 @@ public sealed class SqliteStoreHotPathTests : IDisposable
             await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.UserMessage(x, $"old {i}", null, at)), null, Ct);
         }
 
+        // The earlier layout: no version or line number on handoffs, conversation lines in a rowid table with an index.
         _db.Store.Dispose();
-        Exec("ALTER TABLE handoffs DROP COLUMN version; ALTER TABLE handoffs DROP COLUMN line_count;");
+        Exec("""
+            CREATE TABLE conversation_lines (seq INTEGER PRIMARY KEY AUTOINCREMENT, handoff_id TEXT NOT NULL, body TEXT NOT NULL);
+            CREATE INDEX ix_conversation_lines_handoff ON conversation_lines (handoff_id, seq);
+            INSERT INTO conversation_lines (handoff_id, body) SELECT handoff_id, body FROM conversation ORDER BY handoff_id, n;
+            DROP TABLE conversation;
+            ALTER TABLE handoffs DROP COLUMN version;
+            ALTER TABLE handoffs DROP COLUMN last_line;
+            """);
 
         using var upgraded = _db.Open();
-        Assert.Equal(3, CountRows($"SELECT line_count FROM handoffs WHERE id = '{h.Id}'"));
+        Assert.Equal(3, CountRows($"SELECT last_line FROM handoffs WHERE id = '{h.Id}'"));
+        Assert.Equal(0, CountRows("SELECT COUNT(*) FROM sqlite_master WHERE name = 'conversation_lines'"));
         Assert.Equal("Maria P.", (await upgraded.GetAsync(h.Id, Ct))!.User.Nickname);
         await upgraded.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.UserMessage(x, "new", null, TestData.Now.AddMinutes(1))), null, Ct);
         var ended = await upgraded.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.End(x, EndedBy.User, null, TestData.Now.AddMinutes(2))), null, Ct);

@@ -20,6 +20,11 @@ public static class HandoffMetrics
     private static readonly Counter<long> CallbacksCounter = Meter.CreateCounter<long>("handoff.callbacks", description: "Callback deliveries to bot platforms, by outcome (delivered, retry, failed).");
     private static readonly Histogram<double> RelayLatencyHistogram = Meter.CreateHistogram<double>("handoff.relay.latency", unit: "s", description: "Time from accepting a message to handing it on: to_agent (user message accepted → channel accepted it), to_bot (agent message stored → pushed to the bot by SSE or callback).");
     private static readonly Histogram<double> TimeToAgent = Meter.CreateHistogram<double>("handoff.time_to_agent", unit: "s", description: "Time from handoff start to the first agent message.");
+    private static readonly Histogram<int> CommitWrites = Meter.CreateHistogram<int>("handoff.store.commit.writes", unit: "{write}",
+        description: "Writes committed together by the store's group commit (each one stored before its caller is answered).",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+
+    internal static void Committed(int writes) => CommitWrites.Record(writes);
 
     internal static void Started(Application.StartOutcome outcome, HandoffRecord h)
     {

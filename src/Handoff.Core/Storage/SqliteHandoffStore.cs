@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Threading.Channels;
 using System.Text.Json;
+using Handoff.Core.Application;
 using Handoff.Core.Domain;
 using Microsoft.Data.Sqlite;
 
@@ -129,6 +130,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 }
 
                 tx.Commit();
+                HandoffMetrics.Committed(batch.Count);
             }
             catch (Exception ex)
             {
@@ -521,12 +523,12 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         {
             var next = transition.Handoff;
             var lines = next.Conversation.Skip(current.Conversation.Count).ToList();
-            long lineCount;
+            long lastLine;
             if (current with { UpdatedAt = next.UpdatedAt, Conversation = next.Conversation } == next)
             {
                 // Most writes (a user message) only touch the handoff: update the columns, don't rewrite the body.
-                lineCount = Scalar<long>(connection, tx,
-                    "UPDATE handoffs SET updated_at = $updated, line_count = line_count + $lines WHERE id = $id RETURNING line_count",
+                lastLine = Scalar<long>(connection, tx,
+                    "UPDATE handoffs SET updated_at = $updated, last_line = last_line + $lines WHERE id = $id RETURNING last_line",
                     ("$updated", next.UpdatedAt.ToUnixTimeMilliseconds()), ("$lines", lines.Count), ("$id", next.Id));
 
                 // Same body, same version: remember the new time too, so the next read returns this record as it is instead
@@ -539,10 +541,10 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             }
             else
             {
-                lineCount = WriteHandoff(connection, tx, next, insert: false, lines.Count);
+                lastLine = WriteHandoff(connection, tx, next, insert: false, lines.Count);
             }
 
-            AppendConversation(connection, tx, next.Id, lines, lineCount);
+            AppendConversation(connection, tx, next.Id, lines, lastLine);
         }
 
         if (transition.Events.Count == 0)
@@ -577,38 +579,34 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     }
 
     /// <summary>
-    /// Appends the transition's new conversation lines. The handoff's <c>line_count</c> says how many are stored, so the
-    /// oldest are dropped only once in a while (<see cref="PruneSlack"/> lines over the limit), never with a scan per line.
+    /// Appends the transition's new conversation lines, numbered per handoff up to <paramref name="lastLine"/> (the handoff's
+    /// <c>last_line</c> after this write). The conversation is one B-tree keyed by (handoff, line number): appending touches
+    /// one page, and the oldest lines are dropped by key range every <see cref="PruneEvery"/> lines, never with a scan.
     /// </summary>
-    private static void AppendConversation(SqliteConnection connection, SqliteTransaction tx, string handoffId, List<ConversationLine> lines, long lineCount)
+    private static void AppendConversation(SqliteConnection connection, SqliteTransaction tx, string handoffId, List<ConversationLine> lines, long lastLine)
     {
+        var n = lastLine - lines.Count;
         foreach (var line in lines)
         {
-            Execute(connection, tx, "INSERT INTO conversation_lines (handoff_id, body) VALUES ($id, $body)",
-                ("$id", handoffId), ("$body", JsonSerializer.Serialize(line, StoreJson.Options)));
-        }
-
-        if (lineCount > HandoffTransitions.MaxConversationLines + PruneSlack)
-        {
-            Execute(connection, tx,
-                """
-                DELETE FROM conversation_lines WHERE handoff_id = $id AND seq <=
-                    (SELECT seq FROM conversation_lines WHERE handoff_id = $id ORDER BY seq DESC LIMIT 1 OFFSET $keep)
-                """,
-                ("$id", handoffId), ("$keep", HandoffTransitions.MaxConversationLines));
-            Execute(connection, tx, "UPDATE handoffs SET line_count = (SELECT COUNT(*) FROM conversation_lines WHERE handoff_id = $id) WHERE id = $id",
-                ("$id", handoffId));
+            n++;
+            Execute(connection, tx, "INSERT INTO conversation (handoff_id, n, body) VALUES ($id, $n, $body)",
+                ("$id", handoffId), ("$n", n), ("$body", JsonSerializer.Serialize(line, StoreJson.Options)));
+            if (n > HandoffTransitions.MaxConversationLines && n % PruneEvery == 0)
+            {
+                Execute(connection, tx, "DELETE FROM conversation WHERE handoff_id = $id AND n <= $oldest",
+                    ("$id", handoffId), ("$oldest", n - HandoffTransitions.MaxConversationLines));
+            }
         }
     }
 
-    /// <summary>Lines stored beyond <see cref="HandoffTransitions.MaxConversationLines"/> before the oldest are dropped.</summary>
-    private const int PruneSlack = 64;
+    /// <summary>Lines appended between two prunes (so at most this many over the limit are kept).</summary>
+    private const int PruneEvery = 64;
 
     /// <summary>The ended event's <c>transcript</c>: the last <see cref="HandoffTransitions.MaxConversationLines"/> stored lines, oldest first.</summary>
     private static string WithStoredTranscript(SqliteConnection connection, SqliteTransaction tx, string handoffId, string data)
     {
         var bodies = new List<string>();
-        using (var command = Command(connection, tx, "SELECT body FROM conversation_lines WHERE handoff_id = $id ORDER BY seq DESC LIMIT $keep",
+        using (var command = Command(connection, tx, "SELECT body FROM conversation WHERE handoff_id = $id ORDER BY n DESC LIMIT $keep",
                    ("$id", handoffId), ("$keep", HandoffTransitions.MaxConversationLines)))
         using (var reader = command.ExecuteReader())
         {
@@ -632,21 +630,21 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private static string ActiveKey(HandoffRecord h) =>
         string.Join('\u001f', h.Client, h.Channel, h.Queue.ToUpperInvariant(), h.User.Id);
 
-    /// <summary>Stores the whole handoff under a new version (and remembers it); returns the handoff's <c>line_count</c> after adding <paramref name="newLines"/>.</summary>
+    /// <summary>Stores the whole handoff under a new version (and remembers it); returns its <c>last_line</c> after adding <paramref name="newLines"/>.</summary>
     private long WriteHandoff(SqliteConnection connection, SqliteTransaction tx, HandoffRecord h, bool insert, int newLines = 0)
     {
         var body = JsonSerializer.Serialize(h, StoreJson.Options);
         var version = NewVersion();
         var sql = insert
-            ? "INSERT INTO handoffs (id, client, channel, queue, user_id, status, active_key, created_at, updated_at, body, version, line_count) VALUES ($id, $client, $channel, $queue, $user, $status, $active, $created, $updated, $body, $version, $lines) RETURNING line_count"
-            : "UPDATE handoffs SET status = $status, active_key = $active, updated_at = $updated, body = $body, version = $version, line_count = line_count + $lines WHERE id = $id RETURNING line_count";
-        var lineCount = Scalar<long>(connection, tx, sql,
+            ? "INSERT INTO handoffs (id, client, channel, queue, user_id, status, active_key, created_at, updated_at, body, version, last_line) VALUES ($id, $client, $channel, $queue, $user, $status, $active, $created, $updated, $body, $version, $lines) RETURNING last_line"
+            : "UPDATE handoffs SET status = $status, active_key = $active, updated_at = $updated, body = $body, version = $version, last_line = last_line + $lines WHERE id = $id RETURNING last_line";
+        var lastLine = Scalar<long>(connection, tx, sql,
             ("$id", h.Id), ("$client", h.Client), ("$channel", h.Channel), ("$queue", h.Queue), ("$user", h.User.Id),
             ("$status", (int)h.Status), ("$active", h.IsActive ? ActiveKey(h) : null),
             ("$created", h.CreatedAt.ToUnixTimeMilliseconds()), ("$updated", h.UpdatedAt.ToUnixTimeMilliseconds()), ("$body", body),
             ("$version", version), ("$lines", newLines));
         Remember(h.Id, version, h);
-        return lineCount;
+        return lastLine;
     }
 
     /// <summary>Reads a handoff; <c>updated_at</c> is authoritative in its column (a touch updates only the column).</summary>
@@ -958,9 +956,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 updated_at INTEGER NOT NULL,
                 body TEXT NOT NULL,
                 version INTEGER NOT NULL DEFAULT 0,
-                line_count INTEGER NOT NULL DEFAULT 0
+                last_line INTEGER NOT NULL DEFAULT 0
             );
-            CREATE INDEX IF NOT EXISTS ix_handoffs_idle ON handoffs (updated_at) WHERE active_key IS NOT NULL;
+            -- No index on updated_at: every message moves it, and the inactivity check (every 30 s at most) reads the active
+            -- handoffs through ix_handoffs_active_channel instead.
+            DROP INDEX IF EXISTS ix_handoffs_idle;
             CREATE INDEX IF NOT EXISTS ix_handoffs_active_channel ON handoffs (channel, created_at) WHERE active_key IS NOT NULL;
             CREATE TABLE IF NOT EXISTS events (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -1001,12 +1001,12 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             );
             DROP INDEX IF EXISTS ix_callbacks_pending;
             CREATE INDEX IF NOT EXISTS ix_callbacks_due ON callbacks (handoff_id, event_seq) WHERE status = 0;
-            CREATE TABLE IF NOT EXISTS conversation_lines (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            CREATE TABLE IF NOT EXISTS conversation (
                 handoff_id TEXT NOT NULL,
-                body TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS ix_conversation_lines_handoff ON conversation_lines (handoff_id, seq);
+                n INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (handoff_id, n)
+            ) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS inbound (
                 channel TEXT NOT NULL,
                 external_id TEXT NOT NULL,
@@ -1028,9 +1028,21 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         {
             AddColumn(connection, "outbox", "data", "TEXT NULL");
             AddColumn(connection, "handoffs", "version", "INTEGER NOT NULL DEFAULT 0");
-            if (AddColumn(connection, "handoffs", "line_count", "INTEGER NOT NULL DEFAULT 0"))
+            AddColumn(connection, "handoffs", "last_line", "INTEGER NOT NULL DEFAULT 0");
+
+            // Conversations used to be a rowid table with an index; they move, numbered per handoff, in one transaction.
+            using var old = Command(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'conversation_lines'");
+            if (Convert.ToInt64(old.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
             {
-                Execute(connection, null, "UPDATE handoffs SET line_count = (SELECT COUNT(*) FROM conversation_lines c WHERE c.handoff_id = handoffs.id)");
+                Execute(connection, null,
+                    """
+                    BEGIN IMMEDIATE;
+                    INSERT INTO conversation (handoff_id, n, body)
+                        SELECT handoff_id, ROW_NUMBER() OVER (PARTITION BY handoff_id ORDER BY seq), body FROM conversation_lines;
+                    UPDATE handoffs SET last_line = (SELECT COUNT(*) FROM conversation c WHERE c.handoff_id = handoffs.id);
+                    DROP TABLE conversation_lines;
+                    COMMIT;
+                    """);
             }
         }
 
