@@ -20,7 +20,7 @@ public static class HandoffCoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(connectionString);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HandoffSignals>();
-        services.AddSingleton<IHandoffStore>(sp => new SqliteHandoffStore(connectionString(sp), sp.GetRequiredService<HandoffSignals>()));
+        services.AddSingleton<IHandoffStore>(sp => new SqliteHandoffStore(connectionString(sp), sp.GetRequiredService<HandoffSignals>(), sp.GetService<TimeProvider>()));
         services.AddScoped<ChannelRegistry>();
         services.AddScoped<HandoffCommands>();
         services.AddSingleton<IChannelInbox, HandoffInbox>();

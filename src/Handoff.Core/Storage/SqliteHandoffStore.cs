@@ -42,8 +42,12 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     private sealed record CachedHandoff(long Version, HandoffRecord Handoff);
 
-    public SqliteHandoffStore(string connectionString, HandoffSignals signals)
+    private readonly TimeProvider _time;
+
+    /// <param name="time">The clock for when an inbound key was received and for events that carry no time of their own.</param>
+    public SqliteHandoffStore(string connectionString, HandoffSignals signals, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (builder.DefaultTimeout < 30)
         {
@@ -234,7 +238,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 var inserted = Execute(connection, tx,
                     "INSERT OR IGNORE INTO inbound (channel, external_id, handoff_id, received_at) VALUES ($channel, $external, $id, $at)",
                     ("$channel", inboundKey.Channel), ("$external", inboundKey.ExternalId), ("$id", handoffId),
-                    ("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                    ("$at", _time.GetUtcNow().ToUnixTimeMilliseconds()));
                 if (inserted == 0)
                 {
                     return new UpdateResult(UpdateOutcome.Duplicate, current, []);
@@ -553,7 +557,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
 
         var stored = new List<HandoffEvent>(transition.Events.Count);
-        var time = transition.Handoff.UpdatedAt == default ? DateTimeOffset.UtcNow : transition.Handoff.UpdatedAt;
+        var time = transition.Handoff.UpdatedAt == default ? _time.GetUtcNow() : transition.Handoff.UpdatedAt;
         foreach (var e in transition.Events)
         {
             var data = JsonSerializer.Serialize(e.Data, StoreJson.Options);
