@@ -73,8 +73,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _writeLoop = Task.Run(WriteLoopAsync);
     }
 
+    private volatile bool _disposed;
+
     public void Dispose()
     {
+        _disposed = true;
         _writes.Writer.TryComplete();
         _writeLoop.Wait(TimeSpan.FromSeconds(10));
         CloseConnection(_writer);
@@ -788,7 +791,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
     private void Return(SqliteConnection connection)
     {
-        if (connection.State == ConnectionState.Open && _readers.Count < MaxIdleReaders)
+        if (!_disposed && connection.State == ConnectionState.Open && _readers.Count < MaxIdleReaders)
         {
             _readers.Add(connection);
         }
