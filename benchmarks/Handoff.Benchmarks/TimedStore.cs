@@ -49,6 +49,9 @@ public sealed class TimedStore(IHandoffStore inner) : IHandoffStore
     public Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken) =>
         TimeAsync("GetDueHeadAsync", () => inner.GetDueHeadAsync(handoffId, now, cancellationToken));
 
+    public Task<DateTimeOffset?> GetNextOutboxDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
+        TimeAsync("GetNextOutboxDueAfterAsync", () => inner.GetNextOutboxDueAfterAsync(after, cancellationToken));
+
     public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken) =>
         TimeAsync("GetNextOutboxDueAsync", () => inner.GetNextOutboxDueAsync(cancellationToken));
 

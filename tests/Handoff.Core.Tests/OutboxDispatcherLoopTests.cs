@@ -124,6 +124,28 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_goes_out_when_due_while_another_handoff_is_being_delivered()
+    {
+        await StartDispatcherAsync(concurrency: 4);
+        var busy = await CreateAsync("busy");
+        var retried = await CreateAsync("retried");
+        await _adapter.WaitForAsync(h => h.Contains($"{busy.Id}:start") && h.Contains($"{retried.Id}:start"), Patience);
+        _adapter.Hang("busy-1");
+        await EnqueueAsync(busy, "busy-1");
+        await _adapter.WaitForAsync(h => h.Contains($"{busy.Id}:busy-1"), Patience); // a due head, in flight
+
+        _adapter.FailOnce("retry-1");
+        await EnqueueAsync(retried, "retry-1");
+        await _adapter.WaitForAsync(_ => _adapter.CallsOf(retried.Id).Count(c => c == "retry-1") == 1, Patience);
+        var failedAt = DateTime.UtcNow;
+
+        // Backoff is 50–75 ms here; the dispatcher's poll interval is 2 s. The retry must not wait for the poll.
+        await _adapter.WaitForAsync(_ => _adapter.CallsOf(retried.Id).Count(c => c == "retry-1") == 2, Patience);
+        Assert.True(DateTime.UtcNow - failedAt < TimeSpan.FromSeconds(1.5), $"the retry went out after {(DateTime.UtcNow - failedAt).TotalMilliseconds:0} ms");
+        Assert.True(_adapter.IsHanging("busy-1"));
+    }
+
+    [Fact]
     public async Task Stopping_lets_the_delivery_in_flight_finish_and_record_it_as_sent()
     {
         await StartDispatcherAsync(concurrency: 2);
@@ -153,7 +175,12 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
 
         public IReadOnlyCollection<string> Queues => ["Support"];
 
+        private readonly ConcurrentDictionary<string, byte> _failOnce = new();
+
         public void Hang(string messageId) => _hanging[messageId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The first attempt of this message is a transient failure (retried after the outbox's backoff).</summary>
+        public void FailOnce(string messageId) => _failOnce[messageId] = 0;
 
         public bool IsHanging(string messageId) => _hanging.TryGetValue(messageId, out var gate) && !gate.Task.IsCompleted;
 
@@ -187,6 +214,11 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
         public async Task<DeliveryResult> SendMessageAsync(ChannelHandoff handoff, ChannelMessage message, CancellationToken cancellationToken)
         {
             _calls.Enqueue($"{handoff.Id}:{message.Id}");
+            if (_failOnce.TryRemove(message.Id, out _))
+            {
+                return DeliveryResult.Transient("busy, try again");
+            }
+
             if (_hanging.TryGetValue(message.Id, out var gate))
             {
                 await gate.Task.WaitAsync(cancellationToken);

@@ -169,10 +169,10 @@ public sealed partial class OutboxDispatcher(
     {
         // Due heads that were not started belong to running streams; only a head that becomes due later shortens the wait.
         var wait = _options.PollInterval;
-        if (await store.GetNextOutboxDueAsync(stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() is { } untilDue
-            && untilDue > TimeSpan.Zero && untilDue < wait)
+        var now = time.GetUtcNow();
+        if (await store.GetNextOutboxDueAfterAsync(now, stoppingToken).ConfigureAwait(false) is { } next && next - now < wait)
         {
-            wait = untilDue;
+            wait = next - now;
         }
 
         await signals.WaitForOutboxAsync(wait, stoppingToken).ConfigureAwait(false);

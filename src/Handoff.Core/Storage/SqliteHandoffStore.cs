@@ -324,6 +324,19 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return head is not null && head.NextAttemptAt <= now ? head : null;
     }
 
+    public Task<DateTimeOffset?> GetNextOutboxDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        using var lease = LeaseReader();
+        var next = Scalar<long?>(lease.Connection, null,
+            """
+            SELECT MIN(o.next_attempt_at) FROM outbox o
+            JOIN (SELECT handoff_id, MIN(seq) AS head FROM outbox WHERE status = 0 GROUP BY handoff_id) h ON o.seq = h.head
+            WHERE o.next_attempt_at > $after
+            """,
+            ("$after", after.ToUnixTimeMilliseconds()));
+        return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
+    }
+
     public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken)
     {
         using var lease = LeaseReader();
