@@ -39,8 +39,7 @@ public interface IHandoffStore
     /// When the next pending head that is not due yet at <paramref name="after"/> becomes due (a retry's time), if any:
     /// what the dispatcher waits for while the heads that are due already are being delivered.
     /// </summary>
-    async Task<DateTimeOffset?> GetNextOutboxDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
-        await GetNextOutboxDueAsync(cancellationToken).ConfigureAwait(false) is { } next && next > after ? next : null;
+    Task<DateTimeOffset?> GetNextOutboxDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken);
 
     /// <summary>The oldest pending outbox item of one handoff, if it is due: lets the dispatcher stream a handoff's items.</summary>
     Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken);

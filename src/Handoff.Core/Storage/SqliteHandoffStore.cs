@@ -324,7 +324,13 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return head is not null && head.NextAttemptAt <= now ? head : null;
     }
 
-    public Task<DateTimeOffset?> GetNextOutboxDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken)
+    public Task<DateTimeOffset?> GetNextOutboxDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
+        Task.FromResult(NextOutboxDue(after.ToUnixTimeMilliseconds()));
+
+    public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken) => Task.FromResult(NextOutboxDue(long.MinValue));
+
+    /// <summary>The earliest due time of a pending head later than <paramref name="afterMs"/> (unix ms).</summary>
+    private DateTimeOffset? NextOutboxDue(long afterMs)
     {
         using var lease = LeaseReader();
         var next = Scalar<long?>(lease.Connection, null,
@@ -333,20 +339,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             JOIN (SELECT handoff_id, MIN(seq) AS head FROM outbox WHERE status = 0 GROUP BY handoff_id) h ON o.seq = h.head
             WHERE o.next_attempt_at > $after
             """,
-            ("$after", after.ToUnixTimeMilliseconds()));
-        return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
-    }
-
-    public Task<DateTimeOffset?> GetNextOutboxDueAsync(CancellationToken cancellationToken)
-    {
-        using var lease = LeaseReader();
-        var connection = lease.Connection;
-        var next = Scalar<long?>(connection, null,
-            """
-            SELECT MIN(o.next_attempt_at) FROM outbox o
-            JOIN (SELECT handoff_id, MIN(seq) AS head FROM outbox WHERE status = 0 GROUP BY handoff_id) h ON o.seq = h.head
-            """);
-        return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
+            ("$after", afterMs));
+        return next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
     public async Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken) =>
@@ -440,13 +434,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             var count = 0;
             foreach (var item in fresh)
             {
+                // The insert itself skips an item whose (handoff, kind, message id) is there already.
                 var exists = Scalar<string>(connection, tx, "SELECT id FROM handoffs WHERE id = $id", ("$id", item.HandoffId)) is not null;
-                if (exists && (item.MessageId is null || ReadOutboxByMessage(connection, tx, item.HandoffId, item.Kind, item.MessageId) is null))
+                if (exists && InsertOutbox(connection, tx, item) is not null)
                 {
-                    if (InsertOutbox(connection, tx, item) is not null)
-                    {
-                        count++;
-                    }
+                    count++;
                 }
             }
 
