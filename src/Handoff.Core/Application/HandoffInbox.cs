@@ -92,11 +92,11 @@ public sealed partial class HandoffInbox(
     }
 
     /// <summary>Span names by kind, built once (<c>handoff inbound receipt</c>, …).</summary>
-    private static readonly Dictionary<InboundKind, string> InboundSpanNames =
-        Enum.GetValues<InboundKind>().ToDictionary(kind => kind, kind => $"handoff inbound {InboundName(kind)}");
+    private static readonly Dictionary<InboundKind, string> InboundSpanNames = Enum.GetValues<InboundKind>().ToDictionary(kind => kind, SpanNameOf);
 
-    private static string InboundSpanName(InboundKind kind) =>
-        InboundSpanNames.TryGetValue(kind, out var name) ? name : $"handoff inbound {InboundName(kind)}";
+    private static string InboundSpanName(InboundKind kind) => InboundSpanNames.TryGetValue(kind, out var name) ? name : SpanNameOf(kind);
+
+    private static string SpanNameOf(InboundKind kind) => $"handoff inbound {InboundName(kind)}";
 
     private static string InboundName(InboundKind kind) => kind switch
     {

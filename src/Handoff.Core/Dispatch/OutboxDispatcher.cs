@@ -277,11 +277,11 @@ public sealed partial class OutboxDispatcher(
     }
 
     /// <summary>Span names by kind, built once (<c>handoff relay message</c>, …).</summary>
-    private static readonly Dictionary<OutboxKind, string> RelaySpanNames =
-        Enum.GetValues<OutboxKind>().ToDictionary(kind => kind, kind => $"handoff relay {kind.ToString().ToLowerInvariant()}");
+    private static readonly Dictionary<OutboxKind, string> RelaySpanNames = Enum.GetValues<OutboxKind>().ToDictionary(kind => kind, SpanNameOf);
 
-    private static string RelaySpanName(OutboxKind kind) =>
-        RelaySpanNames.TryGetValue(kind, out var name) ? name : $"handoff relay {kind.ToString().ToLowerInvariant()}";
+    private static string RelaySpanName(OutboxKind kind) => RelaySpanNames.TryGetValue(kind, out var name) ? name : SpanNameOf(kind);
+
+    private static string SpanNameOf(OutboxKind kind) => $"handoff relay {kind.ToString().ToLowerInvariant()}";
 
     /// <summary>What a delivery leaves for its stream: the handoff's next due item and the handoff, or a scheduled retry.</summary>
     internal readonly record struct DeliveryStep(OutboxItem? Next, HandoffRecord? Handoff, bool Rescheduled = false);
