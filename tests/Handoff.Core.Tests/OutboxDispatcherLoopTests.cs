@@ -70,17 +70,27 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
             TestData.Message(x, messageId, messageId) with { CreatedAt = now, NextAttemptAt = now }), null, Ct);
     }
 
+    /// <summary>
+    /// Runs the dispatcher with two started handoffs; the first one's message <paramref name="hangingMessageId"/> is in flight
+    /// and hangs (a due head being delivered) when this returns.
+    /// </summary>
+    private async Task<(HandoffRecord Hanging, HandoffRecord Other)> TwoHandoffsOneHangingAsync(string hangingMessageId)
+    {
+        await StartDispatcherAsync(concurrency: 4);
+        var hanging = await CreateAsync("hanging");
+        var other = await CreateAsync("other");
+        await _adapter.WaitForAsync(h => h.Contains($"{hanging.Id}:start") && h.Contains($"{other.Id}:start"), Patience);
+
+        _adapter.Hang(hangingMessageId);
+        await EnqueueAsync(hanging, hangingMessageId);
+        await _adapter.WaitForAsync(h => h.Contains($"{hanging.Id}:{hangingMessageId}"), Patience);
+        return (hanging, other);
+    }
+
     [Fact]
     public async Task A_delivery_that_hangs_does_not_hold_up_another_handoff()
     {
-        await StartDispatcherAsync(concurrency: 4);
-        var slow = await CreateAsync("slow");
-        var other = await CreateAsync("other");
-        await _adapter.WaitForAsync(h => h.Contains($"{slow.Id}:start") && h.Contains($"{other.Id}:start"), Patience);
-
-        _adapter.Hang("slow-1");
-        await EnqueueAsync(slow, "slow-1");
-        await _adapter.WaitForAsync(h => h.Contains($"{slow.Id}:slow-1"), Patience); // the slow handoff's call is in flight
+        var (slow, other) = await TwoHandoffsOneHangingAsync("slow-1");
 
         // Stored after the hanging call started: with rounds, it would wait for that call (up to AttemptTimeout).
         await EnqueueAsync(other, "other-1");
@@ -126,13 +136,7 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
     [Fact]
     public async Task A_retry_goes_out_when_due_while_another_handoff_is_being_delivered()
     {
-        await StartDispatcherAsync(concurrency: 4);
-        var busy = await CreateAsync("busy");
-        var retried = await CreateAsync("retried");
-        await _adapter.WaitForAsync(h => h.Contains($"{busy.Id}:start") && h.Contains($"{retried.Id}:start"), Patience);
-        _adapter.Hang("busy-1");
-        await EnqueueAsync(busy, "busy-1");
-        await _adapter.WaitForAsync(h => h.Contains($"{busy.Id}:busy-1"), Patience); // a due head, in flight
+        var (_, retried) = await TwoHandoffsOneHangingAsync("busy-1");
 
         _adapter.FailOnce("retry-1");
         await EnqueueAsync(retried, "retry-1");
