@@ -48,7 +48,7 @@ public static class PairedRun
 
         var directRuns = Measurement.Of(RelayBenchmarks.Direct).TakeLast(options.Pairs).ToList();
         var relayRuns = Measurement.Of(RelayBenchmarks.Relay).TakeLast(options.Pairs).ToList();
-        var median = Median(ratios);
+        var median = ThroughputReport.Median(ratios);
         Console.WriteLine();
         Console.WriteLine($"## Paired relay throughput ({options.Messages} messages per operation, {options.Senders} concurrent senders; " +
                           $"{options.Pairs} pairs after {options.WarmupPairs} warm-up pairs; {Environment.ProcessorCount} CPUs)");
@@ -58,21 +58,15 @@ public static class PairedRun
         foreach (var (name, runs) in new[] { ("direct (bot -> Genesys)", directRuns), ("relay (bot -> Handoff -> Genesys)", relayRuns) })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {Median(runs.Select(m => m.Messages / m.Elapsed.TotalSeconds)):0} | {Median(runs.Select(m => m.Cpu.TotalSeconds * 1e6 / m.Messages)):0} µs | " +
-                $"{Median(runs.Select(m => m.AllocatedBytes / 1024.0 / m.Messages)):0.0} KB |"));
+                $"| {name} | {ThroughputReport.Median(runs.Select(m => m.Messages / m.Elapsed.TotalSeconds)):0} | {ThroughputReport.Median(runs.Select(m => m.Cpu.TotalSeconds * 1e6 / m.Messages)):0} µs | " +
+                $"{ThroughputReport.Median(runs.Select(m => m.AllocatedBytes / 1024.0 / m.Messages)):0.0} KB |"));
         }
 
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Relay / direct throughput, per pair: median {median:P1} (lowest {ratios.Min():P1}, highest {ratios.Max():P1}); CPU per message direct / relay: median {Median(cpuRatios):P1}"));
+            $"Relay / direct throughput, per pair: median {median:P1} (lowest {ratios.Min():P1}, highest {ratios.Max():P1}); CPU per message direct / relay: median {ThroughputReport.Median(cpuRatios):P1}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Target >= {BenchOptions.Target:P0}: {(median >= BenchOptions.Target ? "TARGET MET" : "TARGET MISSED")} (on the median of the pairs)"));
         return median >= BenchOptions.Target;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

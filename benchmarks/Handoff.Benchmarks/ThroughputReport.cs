@@ -75,7 +75,7 @@ public static class ThroughputReport
         return (name, meanSeconds, meanSeconds is { } s ? options.Messages / s : null, cpu, allocated, workingSet);
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
