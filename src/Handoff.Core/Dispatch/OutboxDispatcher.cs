@@ -46,7 +46,8 @@ public sealed partial class OutboxDispatcher(
             {
                 try
                 {
-                    var due = await store.GetDueOutboxAsync(time.GetUtcNow(), _options.BatchSize, stoppingToken).ConfigureAwait(false);
+                    var scannedAt = time.GetUtcNow();
+                    var due = await store.GetDueOutboxAsync(scannedAt, _options.BatchSize, stoppingToken).ConfigureAwait(false);
                     var started = 0;
                     foreach (var item in due)
                     {
@@ -74,7 +75,7 @@ public sealed partial class OutboxDispatcher(
 
                     if (started == 0)
                     {
-                        await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
+                        await WaitForWorkAsync(scannedAt, stoppingToken).ConfigureAwait(false);
                     }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -165,17 +166,20 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    /// <param name="scannedAt">When the scan that started nothing looked: heads due by then that it did not start belong to
+    /// running streams; a head due later (a retry) shortens the wait, and one that came due since the scan ends it.</param>
+    private async Task WaitForWorkAsync(DateTimeOffset scannedAt, CancellationToken stoppingToken)
     {
-        // Due heads that were not started belong to running streams; only a head that becomes due later shortens the wait.
         var wait = _options.PollInterval;
-        var now = time.GetUtcNow();
-        if (await store.GetNextOutboxDueAfterAsync(now, stoppingToken).ConfigureAwait(false) is { } next && next - now < wait)
+        if (await store.GetNextOutboxDueAfterAsync(scannedAt, stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() < wait)
         {
-            wait = next - now;
+            wait = next - time.GetUtcNow();
         }
 
-        await signals.WaitForOutboxAsync(wait, stoppingToken).ConfigureAwait(false);
+        if (wait > TimeSpan.Zero)
+        {
+            await signals.WaitForOutboxAsync(wait, stoppingToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
