@@ -19,13 +19,6 @@ namespace Handoff.Channels.Genesys;
 /// </summary>
 public sealed class GenesysModule : IChannelModule
 {
-    /// <summary>
-    /// Retries inside one adapter call. Inbound POSTs are not known to be idempotent in Genesys ([U]: no documented dedupe on
-    /// <c>channel.messageId</c>), and core's outbox retries a <see cref="DeliveryOutcome.Retry"/> later anyway, so the pipeline
-    /// only rides out a short blip: at most 2 retries (3 attempts), never on a long Retry-After.
-    /// </summary>
-    public const int MaxRetryAttempts = 2;
-
     public void AddServices(IServiceCollection services, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -42,6 +35,13 @@ public sealed class GenesysModule : IChannelModule
         services.AddHybridCache();
         services.TryAddSingleton<GenesysTokenProvider>();
         services.TryAddTransient<GenesysAuthHandler>();
+        services.AddOptions<GenesysResilienceOptions>()
+            .Bind(section.GetSection("Resilience"))
+            .Validate(static o => o.MaxRetryAttempts is >= 0 and <= 10 && o.RetryDelay >= TimeSpan.Zero
+                    && o.AttemptTimeout > TimeSpan.Zero && o.TotalTimeout >= o.AttemptTimeout,
+                $"{GenesysResilienceOptions.SectionName}: MaxRetryAttempts must be 0-10, RetryDelay not negative, AttemptTimeout positive and TotalTimeout at least AttemptTimeout.")
+            .ValidateOnStart();
+        services.TryAddTransient<GenesysResilienceHandler>();
         services.TryAddSingleton<GenesysClientFactory>();
         services.TryAddSingleton<GenesysAgentNames>();
 
@@ -69,26 +69,14 @@ public sealed class GenesysModule : IChannelModule
         var api = services.AddHttpClient<GenesysClient>(static (sp, http) =>
             http.BaseAddress = sp.GetRequiredService<IOptionsMonitor<GenesysOptions>>().CurrentValue.ResolveApiBaseUri());
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is still marked experimental (10.11); STYLE §3 sanctions it for per-client limits.
-        // Replace the ServiceDefaults handler on this client only, with fewer retries (see MaxRetryAttempts).
+        // The ServiceDefaults handler is replaced on this client by one made for it (see GenesysResilienceHandler).
         api.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        api.AddStandardResilienceHandler().Configure(static (options, sp) => ConfigureResilience(options, sp.GetRequiredService<TimeProvider>()));
+        api.AddHttpMessageHandler<GenesysResilienceHandler>();
         api.AddHttpMessageHandler<GenesysAuthHandler>();
         // No per-request "Sending/Received HTTP request" log lines (and their logging scope) on the relay's hot path: every
         // call is a span already, and GenesysClient logs each failed call itself, with Genesys' contextId.
         api.RemoveAllLoggers();
-    }
-
-    private static void ConfigureResilience(HttpStandardResilienceOptions options, TimeProvider timeProvider)
-    {
-        options.Retry.MaxRetryAttempts = MaxRetryAttempts;
-        options.Retry.ShouldRetryAfterHeader = true;
-        options.Retry.ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, timeProvider));
-
-        // No circuit breaker on this client: core's durable outbox already backs off per handoff, and a breaker opened by
-        // a partial outage (say 30 % errors) would refuse every call for its break time, spending the outbox's retry
-        // budget on refusals and turning a partial outage into a total one.
-        options.CircuitBreaker.ShouldHandle = static _ => ValueTask.FromResult(false);
     }
 
     /// <summary>

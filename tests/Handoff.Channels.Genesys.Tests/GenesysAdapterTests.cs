@@ -280,7 +280,7 @@ public sealed class GenesysAdapterTests
         var result = await genesys.Adapter.SendMessageAsync(TestData.Handoff(), new ChannelMessage("m", "x", genesys.Time.GetUtcNow()), Ct);
 
         Assert.Equal(DeliveryOutcome.Retry, result.Outcome);
-        Assert.Equal(1 + GenesysModule.MaxRetryAttempts, genesys.Api.Requests.Count);
+        Assert.Equal(1 + new GenesysResilienceOptions().MaxRetryAttempts, genesys.Api.Requests.Count);
         Assert.All(genesys.Api.Requests, r => Assert.Contains("\"messageId\":\"m\"", r.Body, StringComparison.Ordinal));
     }
 

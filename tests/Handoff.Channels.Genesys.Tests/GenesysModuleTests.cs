@@ -45,13 +45,39 @@ public sealed class GenesysModuleTests
         using var provider = services.BuildServiceProvider();
         var chain = Chain(provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(nameof(GenesysClient)));
 
-        var resilience = chain.FindAll(h => h.GetType().Name == "ResilienceHandler");
+        // The standard handler is gone (it would add a circuit breaker and a second retry budget); the module's own is outside auth.
+        Assert.DoesNotContain(chain, h => h.GetType().Name == "ResilienceHandler");
+        var resilience = chain.FindAll(h => h is GenesysResilienceHandler);
         Assert.Single(resilience);
         Assert.True(chain.IndexOf(resilience[0]) < chain.FindIndex(h => h is GenesysAuthHandler));
+        Assert.Equal(2, provider.GetRequiredService<IOptions<GenesysResilienceOptions>>().Value.MaxRetryAttempts);
+    }
 
-        var retry = provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>>()
-            .Get(StubbedGenesys.StandardPipelineOptionsName).Retry;
-        Assert.Equal(GenesysModule.MaxRetryAttempts, retry.MaxRetryAttempts);
+    [Fact]
+    public void Resilience_settings_bind_from_the_channel_section_and_bad_ones_fail_validation()
+    {
+        var settings = new Dictionary<string, string?>(Settings)
+        {
+            ["Channels:Genesys:Resilience:MaxRetryAttempts"] = "0",
+            ["Channels:Genesys:Resilience:AttemptTimeout"] = "00:00:05",
+        };
+        var services = new ServiceCollection().AddLogging();
+        new GenesysModule().AddServices(services, new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(GenesysOptions.SectionName));
+        using (var provider = services.BuildServiceProvider())
+        {
+            var bound = provider.GetRequiredService<IOptions<GenesysResilienceOptions>>().Value;
+            Assert.Equal(0, bound.MaxRetryAttempts);
+            Assert.Equal(TimeSpan.FromSeconds(5), bound.AttemptTimeout);
+        }
+
+        settings["Channels:Genesys:Resilience:TotalTimeout"] = "00:00:01";
+        services = new ServiceCollection().AddLogging();
+        new GenesysModule().AddServices(services, new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(GenesysOptions.SectionName));
+        using (var provider = services.BuildServiceProvider())
+        {
+            var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GenesysResilienceOptions>>().Value);
+            Assert.Contains("TotalTimeout", error.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

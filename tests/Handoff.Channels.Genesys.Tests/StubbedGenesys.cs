@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Handoff.Channels.Genesys.Tests;
@@ -11,9 +10,6 @@ internal sealed class StubbedGenesys : IAsyncDisposable
 {
     public const string ClientId = "stub-client";
     public const string ClientSecret = "stub-secret-do-not-log";
-
-    /// <summary>Named options of the standard pipeline on the typed client: <c>{client name}-standard</c>.</summary>
-    public const string StandardPipelineOptionsName = nameof(GenesysClient) + "-standard";
 
     private readonly ServiceProvider _provider;
     private int _tokenCount;
@@ -50,7 +46,7 @@ internal sealed class StubbedGenesys : IAsyncDisposable
         services.AddHttpClient<GenesysClient>().ConfigurePrimaryHttpMessageHandler(() => Api);
         services.AddTransient<GenesysAdapter>(); // core does this via Scrutor
         // Polly runs on the fake clock: no exponential back-off waits in tests (Retry-After still honoured).
-        services.Configure<HttpStandardResilienceOptions>(StandardPipelineOptionsName, o => o.Retry.Delay = TimeSpan.Zero);
+        services.Configure<GenesysResilienceOptions>(o => o.RetryDelay = TimeSpan.Zero);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
