@@ -32,14 +32,8 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(values[0]!));
         string? client = null;
-        foreach (var (name, key) in handoffOptions.CurrentValue.ApiKeys)
+        foreach (var (name, expected) in ConfiguredKeys.For(handoffOptions.CurrentValue.ApiKeys))
         {
-            if (string.IsNullOrEmpty(key))
-            {
-                continue;
-            }
-
-            var expected = SHA256.HashData(Encoding.UTF8.GetBytes(key));
             if (CryptographicOperations.FixedTimeEquals(presented, expected))
             {
                 client ??= name;
@@ -73,6 +67,31 @@ internal sealed class ApiKeyAuthenticationHandler(
                 Type = "https://tools.ietf.org/html/rfc9110#section-15.5.2",
             },
         });
+    }
+}
+
+/// <summary>
+/// The SHA-256 digest of every configured API key, computed once per configuration (a reload brings a new dictionary, and
+/// with it new digests) instead of once per key on every request.
+/// </summary>
+internal static class ConfiguredKeys
+{
+    private static Tuple<IDictionary<string, string>, (string Client, byte[] Digest)[]>? _last;
+
+    public static (string Client, byte[] Digest)[] For(IDictionary<string, string> apiKeys)
+    {
+        var last = _last;
+        if (last is not null && ReferenceEquals(last.Item1, apiKeys))
+        {
+            return last.Item2;
+        }
+
+        var digests = apiKeys
+            .Where(pair => !string.IsNullOrEmpty(pair.Value))
+            .Select(pair => (pair.Key, SHA256.HashData(Encoding.UTF8.GetBytes(pair.Value))))
+            .ToArray();
+        _last = Tuple.Create(apiKeys, digests);
+        return digests;
     }
 }
 
