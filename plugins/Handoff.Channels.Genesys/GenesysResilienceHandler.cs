@@ -65,9 +65,7 @@ internal sealed partial class GenesysResilienceHandler : DelegatingHandler
                     LogRetry(logger, args.AttemptNumber + 1, args.Context.Properties.GetValue(RequestKey, null!)?.RequestUri?.AbsolutePath,
                         args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name,
                         args.RetryDelay);
-                    // The failed attempt's response is not returned: free its connection before the next one.
-                    args.Outcome.Result?.Dispose();
-                    return default;
+                    return default; // Polly disposes the failed attempt's response before the next attempt
                 },
             })
             .AddTimeout(settings.AttemptTimeout)

@@ -285,6 +285,40 @@ public sealed class GenesysAdapterTests
     }
 
     [Fact]
+    public async Task A_short_retry_after_is_waited_out_inside_the_call_and_then_delivers()
+    {
+        var calls = 0;
+        await using var genesys = new StubbedGenesys(api: _ =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                var busy = StubHttpHandler.Json(HttpStatusCode.TooManyRequests, """{ "message": "slow down" }""");
+                busy.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(3));
+                return busy;
+            }
+
+            return StubHttpHandler.Json(HttpStatusCode.OK, """{ "id": "g-msg-1", "conversationId": "conv-1" }""");
+        });
+
+        var sending = genesys.Adapter.SendMessageAsync(TestData.Handoff(), new ChannelMessage("m", "x", genesys.Time.GetUtcNow()), Ct);
+        // The retry waits Genesys' 3 s on the (fake) clock, not the back-off (zero in these tests): nothing before that.
+        for (var i = 0; i < 50 && genesys.Api.Requests.Count < 1; i++)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        genesys.Time.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(50, Ct);
+        Assert.Single(genesys.Api.Requests);
+        Assert.False(sending.IsCompleted);
+
+        genesys.Time.Advance(TimeSpan.FromSeconds(1));
+        var result = await sending.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.Equal(2, genesys.Api.Requests.Count);
+    }
+
+    [Fact]
     public async Task Unreachable_genesys_is_transient()
     {
         await using var genesys = new StubbedGenesys(api: _ => throw new HttpRequestException("connection refused"));
