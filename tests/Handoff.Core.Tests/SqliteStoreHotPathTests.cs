@@ -74,6 +74,33 @@ public sealed class SqliteStoreHotPathTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_that_throws_among_concurrent_ones_fails_alone_and_the_others_are_stored_once()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+
+        // Queued together, so they share group commits: the failing one sends its batch down the savepoint path, where the
+        // writes that had already run once run again; none of them may find its own first run there (it was rolled back).
+        var writes = Enumerable.Range(0, 60).Select(i => Task.Run(() => _db.Store.UpdateAsync(h.Id, x =>
+        {
+            var message = TestData.Message(x, $"m-{i}", $"text {i}");
+            var transition = HandoffTransitions.UserMessage(x, message.Text!, null, TestData.Now);
+            return i == 30
+                ? new HandoffUpdate(transition with { Events = [new NewEvent("broken", new Unserializable())] }, message)
+                : new HandoffUpdate(transition, message);
+        }, null, Ct))).ToList();
+        await Assert.ThrowsAnyAsync<Exception>(() => writes[30]);
+        var stored = await Task.WhenAll(writes.Where((_, i) => i != 30));
+
+        Assert.All(stored, r => Assert.False(r.OutboxDuplicate));
+        Assert.All(stored, r => Assert.Equal(UpdateOutcome.Applied, r.Outcome));
+        Assert.Equal(59L, CountRows($"SELECT COUNT(*) FROM outbox WHERE handoff_id = '{h.Id}' AND kind = {(int)OutboxKind.Message}"));
+        Assert.Equal(0L, CountRows("SELECT COUNT(*) FROM outbox WHERE message_id = 'm-30'"));
+        Assert.Equal(59L, CountRows($"SELECT COUNT(*) FROM conversation WHERE handoff_id = '{h.Id}'"));
+        Assert.Equal(59L, CountRows($"SELECT last_line FROM handoffs WHERE id = '{h.Id}'"));
+    }
+
+    [Fact]
     public async Task Completing_an_item_hands_back_the_handoff_and_its_next_due_item()
     {
         var h = TestData.Handoff();

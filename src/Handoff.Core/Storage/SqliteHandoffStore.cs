@@ -13,9 +13,9 @@ namespace Handoff.Core.Storage;
 /// </summary>
 /// <remarks>
 /// Writes use group commit: one writer loop takes every write waiting at that moment (up to <see cref="MaxBatch"/>),
-/// runs each in its own savepoint inside one <c>BEGIN IMMEDIATE</c> transaction, commits once, and only then completes
-/// the callers — so an answer still means "stored", but concurrent requests share a commit instead of queueing for one
-/// each. A write that throws is rolled back to its savepoint without touching the others. <c>BEGIN IMMEDIATE</c> keeps
+/// runs them inside one <c>BEGIN IMMEDIATE</c> transaction, commits once, and only then completes the callers — so an
+/// answer still means "stored", but concurrent requests share a commit instead of queueing for one each. A write that
+/// throws fails alone: the batch is then rolled back and run again with a savepoint per write. <c>BEGIN IMMEDIATE</c> keeps
 /// several processes sharing the file consistent.
 /// </remarks>
 public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
@@ -117,26 +117,19 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
             try
             {
-                using var tx = _writer.BeginTransaction(deferred: false);
-                foreach (var request in batch)
+                // Writes almost never throw (conflicts are settled in SQL), so the batch first runs straight in one
+                // transaction. Only when a write throws is it all rolled back and run again with a savepoint per write, so
+                // that the failure stays that write's own. A write may therefore run twice: each is a function of what the
+                // database holds (the in-memory handoff cache checks versions, so a rolled-back write can only cause a miss).
+                if (TryCommitWhole(batch))
                 {
-                    // A savepoint each, with prepared statements (SqliteTransaction.Save would compile one per call).
-                    Execute(_writer, tx, "SAVEPOINT w");
-                    try
-                    {
-                        request.Run(_writer, tx);
-                        Execute(_writer, tx, "RELEASE w");
-                        done.Add(request);
-                    }
-                    catch (Exception ex)
-                    {
-                        Execute(_writer, tx, "ROLLBACK TO w");
-                        Execute(_writer, tx, "RELEASE w");
-                        request.Fail(ex);
-                    }
+                    done.AddRange(batch);
+                }
+                else
+                {
+                    CommitEachInItsSavepoint(batch, done);
                 }
 
-                tx.Commit();
                 HandoffMetrics.Committed(batch.Count);
             }
             catch (Exception ex)
@@ -154,6 +147,52 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 request.Complete();
             }
         }
+    }
+
+    /// <summary>Runs every write of <paramref name="batch"/> in one transaction and commits; false (rolled back) when one threw.</summary>
+    private bool TryCommitWhole(List<WriteRequest> batch)
+    {
+        using var tx = _writer.BeginTransaction(deferred: false);
+        foreach (var request in batch)
+        {
+            try
+            {
+                request.Run(_writer, tx);
+            }
+            catch (Exception)
+            {
+                tx.Rollback();
+                return false;
+            }
+        }
+
+        tx.Commit();
+        return true;
+    }
+
+    /// <summary>The slow path: each write in its own savepoint, so one that throws is rolled back alone (and failed).</summary>
+    private void CommitEachInItsSavepoint(List<WriteRequest> batch, List<WriteRequest> done)
+    {
+        using var tx = _writer.BeginTransaction(deferred: false);
+        foreach (var request in batch)
+        {
+            // Prepared statements (SqliteTransaction.Save would compile one per call).
+            Execute(_writer, tx, "SAVEPOINT w");
+            try
+            {
+                request.Run(_writer, tx);
+                Execute(_writer, tx, "RELEASE w");
+                done.Add(request);
+            }
+            catch (Exception ex)
+            {
+                Execute(_writer, tx, "ROLLBACK TO w");
+                Execute(_writer, tx, "RELEASE w");
+                request.Fail(ex);
+            }
+        }
+
+        tx.Commit();
     }
 
     private abstract class WriteRequest
