@@ -5,12 +5,12 @@ namespace Handoff.Benchmarks;
 /// <summary>
 /// Command line: <c>--quick</c>, <c>--messages N</c>, <c>--senders N</c>, <c>--iterations N</c>, <c>--warmup N</c> (the
 /// BenchmarkDotNet run), <c>--pairs N</c>, <c>--warmup-pairs N</c> (the paired run), <c>--paired</c> (only the paired run),
-/// <c>--sequential</c> (only the BenchmarkDotNet run), <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended
+/// <c>--sequential</c> (only the BenchmarkDotNet run), <c>--sustained relay|direct</c> with <c>--seconds N</c> (one path alone, to profile), <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended
 /// store measurements), <c>--what-if-synchronous-normal</c>.
 /// </summary>
 /// <param name="SynchronousNormal">What-if experiment (<c>--what-if-synchronous-normal</c>): the API's pooled SQLite connections
 /// are primed with <c>PRAGMA synchronous = NORMAL</c>, the setting the store's schema intends but applies to one connection only.</param>
-public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10)
+public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10, string? Sustained = null, int Seconds = 25)
 {
     /// <summary>The target: relaying through Handoff reaches at least this share of the direct throughput.</summary>
     public const double Target = 0.45;
@@ -38,8 +38,15 @@ public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Ite
                 "--sequential" => options with { Sequential = true },
                 "--pairs" => options with { Pairs = Next() },
                 "--warmup-pairs" => options with { WarmupPairs = Next() },
+                "--sustained" => options with { Sustained = args[++i] },
+                "--seconds" => options with { Seconds = Next() },
                 _ => options,
             };
+        }
+
+        if (options.Sustained is not (null or "relay" or "direct"))
+        {
+            throw new ArgumentException("--sustained takes relay or direct.");
         }
 
         if (options.Senders < 1 || options.Messages < options.Senders)

@@ -21,6 +21,11 @@ if (options.Profile)
     return 0;
 }
 
+if (options.Sustained is not null)
+{
+    return await SustainedRun.RunAsync(options) ? 0 : 1;
+}
+
 // The verdict comes from the paired run (see PairedRun); the BenchmarkDotNet run before it gives the statistics of each case.
 if (options.Paired)
 {
