@@ -12,7 +12,7 @@ public static class HandoffCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the domain services: SQLite store, commands, inbox and handoff directory for channels, outbox dispatcher,
-    /// callbacks, inactivity timeouts.
+    /// callbacks, inactivity timeouts, retention.
     /// </summary>
     /// <param name="connectionString">Resolves the SQLite connection string when the store is first used (configuration is final by then).</param>
     public static IServiceCollection AddHandoffCore(this IServiceCollection services, Func<IServiceProvider, string> connectionString)
@@ -33,6 +33,8 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddHostedService<CallbackDispatcher>();
         services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.SectionName);
         services.AddHostedService<InactivityMonitor>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName);
+        services.AddHostedService<StoreRetention>();
         return services;
     }
 }

@@ -75,7 +75,19 @@ public interface IHandoffStore
     /// Returns how many were added. Takes the write lock only when something is new.
     /// </summary>
     Task<int> EnqueueAsync(IReadOnlyList<OutboxItem> items, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One step of retention: deletes up to <paramref name="limit"/> rows each of what only deduplication still needs once it
+    /// is older than <paramref name="before"/>: finished outbox items (a client message id is deduplicated by them) and
+    /// finished callbacks, idempotency keys, and the inbound keys in the next window of <paramref name="limit"/> keys (those
+    /// have no time order, so they are swept window by window). Pending work is never deleted, nor are handoffs or events.
+    /// </summary>
+    Task<PruneStep> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) => Task.FromResult(new PruneStep(0, SweptAllInbound: true));
 }
+
+/// <param name="Deleted">Rows deleted by this step.</param>
+/// <param name="SweptAllInbound">True when this step's window of inbound keys reached the end (the next one starts over).</param>
+public readonly record struct PruneStep(int Deleted, bool SweptAllInbound);
 
 public sealed record CreateResult(HandoffRecord Handoff, bool Created)
 {

@@ -492,6 +492,72 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         return added;
     }
 
+    /// <summary>Where the sweep of inbound keys goes on from (the last key of the previous window); null: from the start.</summary>
+    private (string Channel, string ExternalId)? _inboundSweep;
+
+    public async Task<PruneStep> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var beforeMs = before.ToUnixTimeMilliseconds();
+        // Read before and moved after the write: a write may run twice (see WriteLoopAsync), the sweep must not skip a window.
+        var (channel, external) = _inboundSweep ?? (string.Empty, string.Empty);
+        var (step, next) = await WriteAsync((connection, tx) =>
+        {
+            // Outbox, callbacks and idempotency keys are numbered in the order they were stored, so their old rows come first:
+            // each delete looks only below the first row that is young enough to keep (no index on their times needed).
+            var deleted = Execute(connection, tx,
+                """
+                DELETE FROM outbox WHERE seq IN (
+                    SELECT seq FROM outbox
+                    WHERE seq < COALESCE((SELECT seq FROM outbox WHERE created_at >= $before ORDER BY seq LIMIT 1), 9223372036854775807)
+                      AND status <> 0
+                    ORDER BY seq LIMIT $limit)
+                """,
+                ("$before", beforeMs), ("$limit", limit));
+            deleted += Execute(connection, tx,
+                """
+                DELETE FROM callbacks WHERE event_seq IN (
+                    SELECT event_seq FROM callbacks
+                    WHERE event_seq < COALESCE((SELECT event_seq FROM callbacks WHERE next_attempt_at >= $before ORDER BY event_seq LIMIT 1), 9223372036854775807)
+                      AND status <> 0
+                    ORDER BY event_seq LIMIT $limit)
+                """,
+                ("$before", beforeMs), ("$limit", limit));
+            deleted += Execute(connection, tx,
+                """
+                DELETE FROM idempotency WHERE rowid IN (
+                    SELECT rowid FROM idempotency
+                    WHERE rowid < COALESCE((SELECT rowid FROM idempotency WHERE created_at >= $before ORDER BY rowid LIMIT 1), 9223372036854775807)
+                    ORDER BY rowid LIMIT $limit)
+                """,
+                ("$before", beforeMs), ("$limit", limit));
+
+            // Inbound keys are ordered by key, not by time: sweep the next window of them.
+            var window = new List<(string Channel, string ExternalId, long ReceivedAt)>(limit);
+            using (var command = Command(connection, tx,
+                       "SELECT channel, external_id, received_at FROM inbound WHERE (channel, external_id) > ($channel, $external) ORDER BY channel, external_id LIMIT $limit",
+                       ("$channel", channel), ("$external", external), ("$limit", limit)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    window.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+                }
+            }
+
+            foreach (var key in window.Where(k => k.ReceivedAt < beforeMs))
+            {
+                deleted += Execute(connection, tx, "DELETE FROM inbound WHERE channel = $channel AND external_id = $external",
+                    ("$channel", key.Channel), ("$external", key.ExternalId));
+            }
+
+            var sweptAll = window.Count < limit;
+            return (new PruneStep(deleted, sweptAll), sweptAll ? ((string, string)?)null : (window[^1].Channel, window[^1].ExternalId));
+        }, cancellationToken).ConfigureAwait(false);
+        _inboundSweep = next;
+        return step;
+    }
+
     public Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {
         using var lease = LeaseReader();
