@@ -505,32 +505,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         {
             // Outbox, callbacks and idempotency keys are numbered in the order they were stored, so their old rows come first:
             // each delete looks only below the first row that is young enough to keep (no index on their times needed).
-            var deleted = Execute(connection, tx,
-                """
-                DELETE FROM outbox WHERE seq IN (
-                    SELECT seq FROM outbox
-                    WHERE seq < COALESCE((SELECT seq FROM outbox WHERE created_at >= $before ORDER BY seq LIMIT 1), 9223372036854775807)
-                      AND status <> 0
-                    ORDER BY seq LIMIT $limit)
-                """,
-                ("$before", beforeMs), ("$limit", limit));
-            deleted += Execute(connection, tx,
-                """
-                DELETE FROM callbacks WHERE event_seq IN (
-                    SELECT event_seq FROM callbacks
-                    WHERE event_seq < COALESCE((SELECT event_seq FROM callbacks WHERE next_attempt_at >= $before ORDER BY event_seq LIMIT 1), 9223372036854775807)
-                      AND status <> 0
-                    ORDER BY event_seq LIMIT $limit)
-                """,
-                ("$before", beforeMs), ("$limit", limit));
-            deleted += Execute(connection, tx,
-                """
-                DELETE FROM idempotency WHERE rowid IN (
-                    SELECT rowid FROM idempotency
-                    WHERE rowid < COALESCE((SELECT rowid FROM idempotency WHERE created_at >= $before ORDER BY rowid LIMIT 1), 9223372036854775807)
-                    ORDER BY rowid LIMIT $limit)
-                """,
-                ("$before", beforeMs), ("$limit", limit));
+            var deleted = DeleteOldRows(connection, tx, "outbox", "seq", "created_at", "status <> 0", beforeMs, limit)
+                + DeleteOldRows(connection, tx, "callbacks", "event_seq", "next_attempt_at", "status <> 0", beforeMs, limit)
+                + DeleteOldRows(connection, tx, "idempotency", "rowid", "created_at", "1 = 1", beforeMs, limit);
 
             // Inbound keys are ordered by key, not by time: sweep the next window of them.
             var window = new List<(string Channel, string ExternalId, long ReceivedAt)>(limit);
@@ -557,6 +534,21 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _inboundSweep = next;
         return step;
     }
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> rows of a table numbered in the order its rows were stored, that match
+    /// <paramref name="finished"/> and lie below its first row whose <paramref name="time"/> is at or after the cutoff.
+    /// </summary>
+    private static int DeleteOldRows(SqliteConnection connection, SqliteTransaction tx, string table, string key, string time, string finished, long beforeMs, int limit) =>
+        Execute(connection, tx,
+            $"""
+            DELETE FROM {table} WHERE {key} IN (
+                SELECT {key} FROM {table}
+                WHERE {key} < COALESCE((SELECT {key} FROM {table} WHERE {time} >= $before ORDER BY {key} LIMIT 1), 9223372036854775807)
+                  AND {finished}
+                ORDER BY {key} LIMIT $limit)
+            """,
+            ("$before", beforeMs), ("$limit", limit));
 
     public Task<IReadOnlyList<string>> GetIdleActiveAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {
