@@ -509,27 +509,29 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 + DeleteOldRows(connection, tx, "callbacks", "event_seq", "next_attempt_at", "status <> 0", beforeMs, limit)
                 + DeleteOldRows(connection, tx, "idempotency", "rowid", "created_at", "1 = 1", beforeMs, limit);
 
-            // Inbound keys are ordered by key, not by time: sweep the next window of them.
-            var window = new List<(string Channel, string ExternalId, long ReceivedAt)>(limit);
+            // Inbound keys are ordered by key, not by time: sweep the next window of them, the `limit` keys after where the
+            // last step ended. No last key means the window runs to the end of the table.
+            (string Channel, string ExternalId)? last = null;
             using (var command = Command(connection, tx,
-                       "SELECT channel, external_id, received_at FROM inbound WHERE (channel, external_id) > ($channel, $external) ORDER BY channel, external_id LIMIT $limit",
-                       ("$channel", channel), ("$external", external), ("$limit", limit)))
+                       "SELECT channel, external_id FROM inbound WHERE (channel, external_id) > ($channel, $external) ORDER BY channel, external_id LIMIT 1 OFFSET $skip",
+                       ("$channel", channel), ("$external", external), ("$skip", limit - 1)))
             using (var reader = command.ExecuteReader())
             {
-                while (reader.Read())
+                if (reader.Read())
                 {
-                    window.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+                    last = (reader.GetString(0), reader.GetString(1));
                 }
             }
 
-            foreach (var key in window.Where(k => k.ReceivedAt < beforeMs))
-            {
-                deleted += Execute(connection, tx, "DELETE FROM inbound WHERE channel = $channel AND external_id = $external",
-                    ("$channel", key.Channel), ("$external", key.ExternalId));
-            }
-
-            var sweptAll = window.Count < limit;
-            return (new PruneStep(deleted, sweptAll), sweptAll ? ((string, string)?)null : (window[^1].Channel, window[^1].ExternalId));
+            deleted += Execute(connection, tx,
+                """
+                DELETE FROM inbound
+                WHERE (channel, external_id) > ($channel, $external)
+                  AND ($lastChannel IS NULL OR (channel, external_id) <= ($lastChannel, $lastExternal))
+                  AND received_at < $before
+                """,
+                ("$channel", channel), ("$external", external), ("$lastChannel", last?.Channel), ("$lastExternal", last?.ExternalId), ("$before", beforeMs));
+            return (new PruneStep(deleted, SweptAllInbound: last is null), last);
         }, cancellationToken).ConfigureAwait(false);
         _inboundSweep = next;
         return step;
