@@ -368,13 +368,6 @@ public sealed class ChannelFeedbackTests : IDisposable
         }
     }
 
-    private sealed class FixedOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue => value;
-        public T Get(string? name) => value;
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
-    }
-
     private sealed class StubHttpClientFactory(HttpStatusCode status) : IHttpClientFactory
     {
         public HttpClient CreateClient(string name) => new(new StubHandler(status));

@@ -17,7 +17,7 @@ public sealed class OutboxDispatcherTests : IDisposable
     private readonly TestData.TempStore _db = new();
     private readonly FakeTimeProvider _time = new(TestData.Now);
     private readonly ScriptedAdapter _adapter = new();
-    private readonly TestOptionsMonitor<HandoffTelemetryOptions> _telemetry = new(new HandoffTelemetryOptions());
+    private readonly FixedOptionsMonitor<HandoffTelemetryOptions> _telemetry = new(new HandoffTelemetryOptions());
     private readonly OutboxDispatcher _dispatcher;
     private readonly ChannelRegistry _channels;
     private CancellationToken Ct => CancellationToken.None;
@@ -207,15 +207,6 @@ public sealed class OutboxDispatcherTests : IDisposable
         var relay = Assert.Single(spans, a => a.DisplayName == "handoff relay message" && (string?)a.GetTagItem("handoff.id") == h.Id);
         Assert.Equal("m-secret", relay.GetTagItem("handoff.message.id"));
         Assert.Equal(capture ? "my PIN is 1234" : null, relay.GetTagItem("handoff.message.text"));
-    }
-
-    private sealed class TestOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue { get; } = value;
-
-        public T Get(string? name) => CurrentValue;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 
     private sealed class ScriptedAdapter : IChannelAdapter

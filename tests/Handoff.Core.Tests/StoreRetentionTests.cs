@@ -3,7 +3,6 @@ using Handoff.Core.Domain;
 using Handoff.Core.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Handoff.Core.Tests;
@@ -69,7 +68,7 @@ public sealed class StoreRetentionTests : IDisposable
         var old = await SeedAsync("old");
         _clock.Advance(TimeSpan.FromDays(3));
         var settings = new RetentionOptions { KeepFinished = TimeSpan.FromDays(2), BatchSize = 2 };
-        var retention = new StoreRetention(_store, new StaticOptions(settings), _clock, NullLogger<StoreRetention>.Instance);
+        var retention = new StoreRetention(_store, new FixedOptionsMonitor<RetentionOptions>(settings), _clock, NullLogger<StoreRetention>.Instance);
 
         Assert.Equal(5, await retention.PruneAsync(settings, Ct));
         Assert.Equal(0, await retention.PruneAsync(settings, Ct));
@@ -121,14 +120,5 @@ public sealed class StoreRetentionTests : IDisposable
         }
 
         return values;
-    }
-
-    private sealed class StaticOptions(RetentionOptions value) : IOptionsMonitor<RetentionOptions>
-    {
-        public RetentionOptions CurrentValue => value;
-
-        public RetentionOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<RetentionOptions, string?> listener) => null;
     }
 }
