@@ -27,6 +27,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private readonly SqliteConnection _keepAlive;
     private readonly SqliteConnection _writer;
     private readonly Task _writeLoop;
+    private readonly SqliteConnection? _checkpointConnection;
+    private readonly SqliteCheckpointer? _checkpointer;
 
     /// <summary>Open read connections, each with its statements kept prepared; a reader is used by one caller at a time.</summary>
     private readonly ConcurrentBag<SqliteConnection> _readers = [];
@@ -66,9 +68,16 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         // WAL with synchronous=NORMAL: a commit survives a process crash (SIGKILL); only an OS crash or power loss can
         // lose the last commits. The writer is the only connection that writes.
         _writer = Open();
-        // A checkpoint (copying the WAL into the file, with an fsync) every ~16 MB of WAL instead of SQLite's 4 MB: the same
-        // hot pages (outbox, handoffs) are copied once for many commits, and the writer stalls on fsync less often.
-        Execute(_writer, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000;");
+        Execute(_writer, "PRAGMA synchronous = NORMAL;");
+        if (string.Equals(Scalar<string>(_writer, null, "PRAGMA journal_mode"), "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            // Checkpoints (copying the WAL into the file, with fsyncs) run on a thread of their own, not inside the writer's
+            // commits: see SqliteCheckpointer.
+            Execute(_writer, "PRAGMA wal_autocheckpoint = 0;");
+            _checkpointConnection = Open();
+            _checkpointer = new SqliteCheckpointer(_checkpointConnection);
+        }
+
         PreparedByConnection.Add(_writer, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
         _writeLoop = Task.Run(WriteLoopAsync);
     }
@@ -80,6 +89,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _disposed = true;
         _writes.Writer.TryComplete();
         _writeLoop.Wait(TimeSpan.FromSeconds(10));
+        _checkpointer?.Dispose();
+        _checkpointConnection?.Dispose();
         CloseConnection(_writer);
         while (_readers.TryTake(out var reader))
         {
@@ -145,6 +156,19 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             foreach (var request in done)
             {
                 request.Complete();
+            }
+
+            if (_checkpointer is { } checkpointer)
+            {
+                checkpointer.Committed();
+                try
+                {
+                    checkpointer.FinishIfWanted(_writer);
+                }
+                catch (SqliteException)
+                {
+                    // Busy or locked for a moment: the next pass asks again.
+                }
             }
         }
     }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Handoff.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Handoff.Core.Tests;
+
+/// <summary>
+/// The store's checkpoints run beside its writer instead of inside its commits: the WAL must still be copied into the
+/// database and start over (so it stays bounded under a steady stream of commits), and nothing committed may be lost.
+/// </summary>
+public sealed class SqliteCheckpointerTests : IDisposable
+{
+    private const int PageSize = 4096;
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"handoff-checkpoint-{Guid.NewGuid():N}.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(_path + suffix);
+        }
+    }
+
+    [Fact]
+    public void Under_steady_commits_the_wal_is_copied_in_the_background_and_starts_over()
+    {
+        using var writer = Open();
+        Exec(writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
+        const int restartFrames = 200;
+        var written = 0L;
+        var largestWal = 0L;
+        var rows = 0;
+        using var own = Open();
+        using (var checkpointer = new SqliteCheckpointer(own, TimeSpan.FromMilliseconds(10), restartFrames))
+        {
+            using var insert = writer.CreateCommand();
+            insert.CommandText = "INSERT INTO t (body) VALUES (zeroblob(3000))";
+            var clock = Stopwatch.StartNew();
+            // A writer that never pauses: each commit appends at least one page, far more pages than the bound in all.
+            while (written < 40L * restartFrames * PageSize || clock.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                using (var tx = writer.BeginTransaction())
+                {
+                    insert.Transaction = tx;
+                    insert.ExecuteNonQuery();
+                    tx.Commit();
+                }
+
+                rows++;
+                written += PageSize;
+                checkpointer.Committed();
+                checkpointer.FinishIfWanted(writer);
+                largestWal = Math.Max(largestWal, new FileInfo(_path + "-wal").Length);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "The writer did not get through its commits.");
+            }
+
+            Assert.True(checkpointer.Passes > 0, "No background pass ran.");
+        }
+
+        // Bounded: the bound, plus what a writer appends during one background pass and until its next finishing step.
+        Assert.True(largestWal < written / 4, $"The WAL grew to {largestWal / 1024} KB while {written / 1024} KB were written: it never started over.");
+
+        // The database file holds what was copied; with the WAL, every committed row.
+        Assert.True(new FileInfo(_path).Length > 10L * restartFrames * PageSize, "Nothing was copied into the database file.");
+        writer.Close();
+        using var reader = Open();
+        using var count = reader.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM t";
+        Assert.Equal(rows, Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void The_writer_finishes_a_pass_only_when_asked()
+    {
+        using var writer = Open();
+        Exec(writer, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)");
+        using var own = Open();
+        using var checkpointer = new SqliteCheckpointer(own, TimeSpan.FromHours(1), restartFrames: 1);
+        for (var i = 0; i < 20; i++)
+        {
+            Exec(writer, "INSERT INTO t (body) VALUES (zeroblob(3000))");
+            checkpointer.Committed();
+            checkpointer.FinishIfWanted(writer);
+        }
+
+        // No background pass has run (they are an hour apart), so nobody asked the writer: nothing was copied yet.
+        Assert.Equal(0, checkpointer.Passes);
+        Assert.True(new FileInfo(_path).Length <= 2 * PageSize, $"The database file has {new FileInfo(_path).Length} bytes before any checkpoint.");
+        var (busy, log, copied) = SqliteCheckpointer.Passive(writer);
+        Assert.False(busy);
+        Assert.True(log >= 20, $"WAL of {log} pages");
+        Assert.Equal(log, copied);
+        Assert.True(new FileInfo(_path).Length >= 20 * PageSize, "The explicit pass copied nothing.");
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static void Exec(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
