@@ -27,6 +27,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// </summary>
     public const int DefaultRestartFrames = 8000;
 
+    /// <summary>Passes made back to back before asking the writer, each copying what was committed during the one before.</summary>
+    private const int MaxExtraPasses = 3;
+
+    /// <summary>Pages committed during a pass below which the writer is asked to finish at once.</summary>
+    private const int SmallRemainder = 256;
+
     private readonly SqliteConnection _connection;
     private readonly TimeSpan _interval;
     private readonly int _restartFrames;
@@ -95,6 +101,20 @@ internal sealed class SqliteCheckpointer : IDisposable
                 Interlocked.Increment(ref _passes);
                 if (!busy && log >= _restartFrames)
                 {
+                    // The writer's step copies (and fsyncs) what was committed since this pass started: pass again while
+                    // that is more than a little, so the writer's step stays short.
+                    for (var extra = 0; extra < MaxExtraPasses; extra++)
+                    {
+                        var (again, longer, _) = Passive(_connection);
+                        Interlocked.Increment(ref _passes);
+                        var appended = longer - log;
+                        log = longer;
+                        if (again || appended < SmallRemainder)
+                        {
+                            break;
+                        }
+                    }
+
                     Volatile.Write(ref _restartWanted, 1);
                 }
             }
