@@ -27,7 +27,6 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private readonly SqliteConnection _keepAlive;
     private readonly SqliteConnection _writer;
     private readonly Task _writeLoop;
-    private readonly SqliteConnection? _checkpointConnection;
     private readonly SqliteCheckpointer? _checkpointer;
 
     /// <summary>Open read connections, each with its statements kept prepared; a reader is used by one caller at a time.</summary>
@@ -74,8 +73,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             // Checkpoints (copying the WAL into the file, with fsyncs) run on a thread of their own, not inside the writer's
             // commits: see SqliteCheckpointer.
             Execute(_writer, "PRAGMA wal_autocheckpoint = 0;");
-            _checkpointConnection = Open();
-            _checkpointer = new SqliteCheckpointer(_checkpointConnection);
+            _checkpointer = new SqliteCheckpointer(Open());
         }
 
         PreparedByConnection.Add(_writer, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
@@ -90,7 +88,6 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _writes.Writer.TryComplete();
         _writeLoop.Wait(TimeSpan.FromSeconds(10));
         _checkpointer?.Dispose();
-        _checkpointConnection?.Dispose();
         CloseConnection(_writer);
         while (_readers.TryTake(out var reader))
         {
@@ -165,9 +162,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 {
                     checkpointer.FinishIfWanted(_writer);
                 }
-                catch (SqliteException)
+                catch (Exception)
                 {
-                    // Busy or locked for a moment: the next pass asks again.
+                    // Busy or locked for a moment: the next pass asks again. Never let it stop the write loop.
                 }
             }
         }
