@@ -295,6 +295,12 @@ public sealed class ChannelFeedbackTests : IDisposable
             await store.CompleteOutboxAsync(head, OutboxStatus.Sent, null, null, Ct);
             var message = Assert.Single(await store.GetDueOutboxAsync(TestData.Now, 10, Ct));
             Assert.Equal("https://x.example.org/a.png", Assert.Single(message.Attachments).Url);
+
+            // The receipts column was added too: a receipt is kept on the message, once.
+            var receipt = new InboundKey("fake", "receipt-1", new MessageReceipt("m1", Delivered: true));
+            HandoffUpdate Delivered(HandoffRecord x) => new(HandoffTransitions.MessageDelivered(x, "m1"));
+            Assert.Equal(UpdateOutcome.Applied, (await store.UpdateAsync(h.Id, Delivered, receipt, Ct)).Outcome);
+            Assert.Equal(UpdateOutcome.Duplicate, (await store.UpdateAsync(h.Id, Delivered, receipt with { ExternalId = "receipt-2" }, Ct)).Outcome);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Handoff.Core.Tests;
 
@@ -94,6 +95,59 @@ public sealed class SqliteHandoffStoreTests : IDisposable
         Assert.Equal(UpdateOutcome.Applied, first.Outcome);
         Assert.Equal(UpdateOutcome.Duplicate, second.Outcome);
         Assert.Equal(2, (await _db.Store.GetEventsAsync(h.Id, 0, 10, Ct)).Count); // connected + one agent.message
+    }
+
+    [Fact]
+    public async Task A_receipt_for_a_user_message_is_kept_on_the_message_once_per_outcome()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x), TestData.Message(x, "c-1", "hello")), null, Ct);
+        HandoffUpdate Delivered(HandoffRecord x) => new(HandoffTransitions.MessageDelivered(x, "c-1"));
+        HandoffUpdate Failed(HandoffRecord x) => new(HandoffTransitions.MessageFailed(x, "c-1", "rejected"));
+
+        var first = await _db.Store.UpdateAsync(h.Id, Delivered, new InboundKey("fake", "receipt-a", new MessageReceipt("c-1", Delivered: true)), Ct);
+        using var replica = _db.Open();
+        // The same receipt again, at another replica, and a second Delivered receipt under another delivery id: one event.
+        var retried = await replica.UpdateAsync(h.Id, Delivered, new InboundKey("fake", "receipt-a", new MessageReceipt("c-1", Delivered: true)), Ct);
+        var another = await _db.Store.UpdateAsync(h.Id, Delivered, new InboundKey("fake", "receipt-b", new MessageReceipt("c-1", Delivered: true)), Ct);
+        // A Failed receipt is the other outcome: stored once too.
+        var failed = await replica.UpdateAsync(h.Id, Failed, new InboundKey("fake", "receipt-c", new MessageReceipt("c-1", Delivered: false)), Ct);
+        var failedAgain = await _db.Store.UpdateAsync(h.Id, Failed, new InboundKey("fake", "receipt-c", new MessageReceipt("c-1", Delivered: false)), Ct);
+
+        Assert.Equal(
+            [UpdateOutcome.Applied, UpdateOutcome.Duplicate, UpdateOutcome.Duplicate, UpdateOutcome.Applied, UpdateOutcome.Duplicate],
+            new[] { first.Outcome, retried.Outcome, another.Outcome, failed.Outcome, failedAgain.Outcome });
+        var events = await _db.Store.GetEventsAsync(h.Id, 0, 10, Ct);
+        Assert.Equal([EventTypes.MessageDelivered, EventTypes.MessageFailed], events.Select(e => e.Type));
+        // Kept on the message, not as delivery ids.
+        Assert.Equal(0L, RawScalar("SELECT COUNT(*) FROM inbound"));
+        Assert.Equal(3L, RawScalar("SELECT receipts FROM outbox WHERE message_id = 'c-1'"));
+    }
+
+    [Fact]
+    public async Task A_receipt_for_a_message_the_store_does_not_hold_is_deduplicated_by_its_delivery_id()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        HandoffUpdate Delivered(HandoffRecord x) => new(HandoffTransitions.MessageDelivered(x, "not-ours"));
+        var key = new InboundKey("fake", "receipt-x", new MessageReceipt("not-ours", Delivered: true));
+
+        var first = await _db.Store.UpdateAsync(h.Id, Delivered, key, Ct);
+        var again = await _db.Store.UpdateAsync(h.Id, Delivered, key, Ct);
+        var otherId = await _db.Store.UpdateAsync(h.Id, Delivered, key with { ExternalId = "receipt-y" }, Ct);
+
+        Assert.Equal([UpdateOutcome.Applied, UpdateOutcome.Duplicate, UpdateOutcome.Applied], new[] { first.Outcome, again.Outcome, otherId.Outcome });
+        Assert.Equal(2L, RawScalar("SELECT COUNT(*) FROM inbound"));
+    }
+
+    private long RawScalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

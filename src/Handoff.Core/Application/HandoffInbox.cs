@@ -53,7 +53,7 @@ public sealed partial class HandoffInbox(
             }
 
             return new HandoffUpdate(Decide(h, inbound, now));
-        }, new InboundKey(inbound.Channel, inbound.ExternalId), cancellationToken).ConfigureAwait(false);
+        }, KeyOf(inbound), cancellationToken).ConfigureAwait(false);
 
         var outcome = result.Outcome switch
         {
@@ -90,6 +90,11 @@ public sealed partial class HandoffInbox(
         activity?.SetTag("handoff.inbound.result", outcome.ToString());
         return outcome;
     }
+
+    private static InboundKey KeyOf(ChannelInbound inbound) =>
+        inbound is { Kind: InboundKind.Receipt, ReceiptForMessageId: { } messageId, ReceiptDelivered: { } delivered }
+            ? new InboundKey(inbound.Channel, inbound.ExternalId, new MessageReceipt(messageId, delivered))
+            : new InboundKey(inbound.Channel, inbound.ExternalId);
 
     /// <summary>Span names by kind, built once (<c>handoff inbound receipt</c>, …).</summary>
     private static readonly Dictionary<InboundKind, string> InboundSpanNames = Enum.GetValues<InboundKind>().ToDictionary(kind => kind, SpanNameOf);

@@ -105,7 +105,15 @@ public sealed record HandoffUpdate(Transition Transition, OutboxItem? Enqueue = 
 }
 
 /// <summary>A channel's id for something it delivered: stored once, so retries and replicas never relay twice.</summary>
-public sealed record InboundKey(string Channel, string ExternalId);
+/// <param name="ReceiptFor">
+/// For a receipt about one of the handoff's user messages: that message and what the receipt says. The store may then keep
+/// the receipt on the message itself (one delivered and one failed receipt per message) instead of keeping
+/// <paramref name="ExternalId"/>; a receipt for a message it does not hold is deduplicated by <paramref name="ExternalId"/>.
+/// </param>
+public sealed record InboundKey(string Channel, string ExternalId, MessageReceipt? ReceiptFor = null);
+
+/// <summary>A receipt's subject: the client message id of a user message, and whether it was delivered or failed.</summary>
+public readonly record struct MessageReceipt(string MessageId, bool Delivered);
 
 public enum UpdateOutcome
 {

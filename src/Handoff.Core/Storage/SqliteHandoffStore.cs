@@ -296,16 +296,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 return UpdateResult.NotFound;
             }
 
-            if (inboundKey is not null)
+            if (inboundKey is not null && !StoreInboundKey(connection, tx, handoffId, inboundKey))
             {
-                var inserted = Execute(connection, tx,
-                    "INSERT OR IGNORE INTO inbound (channel, external_id, handoff_id, received_at) VALUES ($channel, $external, $id, $at)",
-                    ("$channel", inboundKey.Channel), ("$external", inboundKey.ExternalId), ("$id", handoffId),
-                    ("$at", _time.GetUtcNow().ToUnixTimeMilliseconds()));
-                if (inserted == 0)
-                {
-                    return new UpdateResult(UpdateOutcome.Duplicate, current, []);
-                }
+                return new UpdateResult(UpdateOutcome.Duplicate, current, []);
             }
 
             var update = decide(current);
@@ -334,6 +327,42 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         Publish(result);
         return result;
     }
+
+    /// <summary>Stores <paramref name="key"/>; false when it was stored before (a retry, or another replica's delivery).</summary>
+    /// <remarks>
+    /// A receipt for one of the handoff's user messages is kept as a bit on that message's outbox row: the row was written
+    /// moments ago (its page is usually dirty in this very commit already), where a delivery id of its own would land on a
+    /// random page of the ever-growing <c>inbound</c> table (measured: ~3 points of relay throughput). One delivered and
+    /// one failed receipt per message, whatever ids the channel gives them. Anything else keeps its delivery id.
+    /// </remarks>
+    private bool StoreInboundKey(SqliteConnection connection, SqliteTransaction tx, string handoffId, InboundKey key)
+    {
+        if (key.ReceiptFor is { } receipt)
+        {
+            var bit = receipt.Delivered ? ReceiptDeliveredBit : ReceiptFailedBit;
+            (string, object?) id = ("$id", handoffId), kind = ("$kind", (int)OutboxKind.Message), message = ("$message", receipt.MessageId);
+            if (Execute(connection, tx,
+                    "UPDATE outbox SET receipts = receipts | $bit WHERE handoff_id = $id AND kind = $kind AND message_id = $message AND (receipts & $bit) = 0",
+                    id, kind, message, ("$bit", bit)) == 1)
+            {
+                return true;
+            }
+
+            if (Scalar<long?>(connection, tx, "SELECT receipts FROM outbox WHERE handoff_id = $id AND kind = $kind AND message_id = $message", id, kind, message) is not null)
+            {
+                return false;
+            }
+
+            // Not a message of this handoff's outbox (or one retention has removed): deduplicated by its delivery id.
+        }
+
+        return Execute(connection, tx,
+            "INSERT OR IGNORE INTO inbound (channel, external_id, handoff_id, received_at) VALUES ($channel, $external, $id, $at)",
+            ("$channel", key.Channel), ("$external", key.ExternalId), ("$id", handoffId), ("$at", _time.GetUtcNow().ToUnixTimeMilliseconds())) != 0;
+    }
+
+    /// <summary>Bits of <c>outbox.receipts</c>: which receipts a user message has had.</summary>
+    private const int ReceiptDeliveredBit = 1, ReceiptFailedBit = 2;
 
     public Task<IReadOnlyList<HandoffEvent>> GetEventsAsync(string handoffId, long afterSeq, int limit, CancellationToken cancellationToken)
     {
@@ -1113,7 +1142,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                 created_at INTEGER NOT NULL,
                 next_attempt_at INTEGER NOT NULL,
                 last_error TEXT NULL,
-                data TEXT NULL
+                data TEXT NULL,
+                receipts INTEGER NOT NULL DEFAULT 0
             );
             DROP INDEX IF EXISTS ux_outbox_message;
             CREATE UNIQUE INDEX IF NOT EXISTS ux_outbox_kind_message ON outbox (handoff_id, kind, message_id) WHERE message_id IS NOT NULL;
@@ -1159,6 +1189,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         public static void Migrate(SqliteConnection connection)
         {
             AddColumn(connection, "outbox", "data", "TEXT NULL");
+            AddColumn(connection, "outbox", "receipts", "INTEGER NOT NULL DEFAULT 0");
             AddColumn(connection, "handoffs", "version", "INTEGER NOT NULL DEFAULT 0");
             AddColumn(connection, "handoffs", "last_line", "INTEGER NOT NULL DEFAULT 0");
 
