@@ -1,6 +1,5 @@
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Handoff.Core.Tests;
 
@@ -121,8 +120,8 @@ public sealed class SqliteHandoffStoreTests : IDisposable
         var events = await _db.Store.GetEventsAsync(h.Id, 0, 10, Ct);
         Assert.Equal([EventTypes.MessageDelivered, EventTypes.MessageFailed], events.Select(e => e.Type));
         // Kept on the message, not as delivery ids.
-        Assert.Equal(0L, RawScalar("SELECT COUNT(*) FROM inbound"));
-        Assert.Equal(3L, RawScalar("SELECT receipts FROM outbox WHERE message_id = 'c-1'"));
+        Assert.Equal(0L, _db.Count("SELECT COUNT(*) FROM inbound"));
+        Assert.Equal(3L, _db.Count("SELECT receipts FROM outbox WHERE message_id = 'c-1'"));
     }
 
     [Fact]
@@ -138,16 +137,7 @@ public sealed class SqliteHandoffStoreTests : IDisposable
         var otherId = await _db.Store.UpdateAsync(h.Id, Delivered, key with { ExternalId = "receipt-y" }, Ct);
 
         Assert.Equal([UpdateOutcome.Applied, UpdateOutcome.Duplicate, UpdateOutcome.Applied], new[] { first.Outcome, again.Outcome, otherId.Outcome });
-        Assert.Equal(2L, RawScalar("SELECT COUNT(*) FROM inbound"));
-    }
-
-    private long RawScalar(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(2L, _db.Count("SELECT COUNT(*) FROM inbound"));
     }
 
     [Fact]

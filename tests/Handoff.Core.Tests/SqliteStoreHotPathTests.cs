@@ -94,10 +94,10 @@ public sealed class SqliteStoreHotPathTests : IDisposable
 
         Assert.All(stored, r => Assert.False(r.OutboxDuplicate));
         Assert.All(stored, r => Assert.Equal(UpdateOutcome.Applied, r.Outcome));
-        Assert.Equal(59L, CountRows($"SELECT COUNT(*) FROM outbox WHERE handoff_id = '{h.Id}' AND kind = {(int)OutboxKind.Message}"));
-        Assert.Equal(0L, CountRows("SELECT COUNT(*) FROM outbox WHERE message_id = 'm-30'"));
-        Assert.Equal(59L, CountRows($"SELECT COUNT(*) FROM conversation WHERE handoff_id = '{h.Id}'"));
-        Assert.Equal(59L, CountRows($"SELECT last_line FROM handoffs WHERE id = '{h.Id}'"));
+        Assert.Equal(59L, _db.Count($"SELECT COUNT(*) FROM outbox WHERE handoff_id = '{h.Id}' AND kind = {(int)OutboxKind.Message}"));
+        Assert.Equal(0L, _db.Count("SELECT COUNT(*) FROM outbox WHERE message_id = 'm-30'"));
+        Assert.Equal(59L, _db.Count($"SELECT COUNT(*) FROM conversation WHERE handoff_id = '{h.Id}'"));
+        Assert.Equal(59L, _db.Count($"SELECT last_line FROM handoffs WHERE id = '{h.Id}'"));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class SqliteStoreHotPathTests : IDisposable
         Assert.Equal(HandoffTransitions.MaxConversationLines, transcript.Count);
         Assert.Equal($"line {sent - HandoffTransitions.MaxConversationLines}", transcript[0]);
         Assert.Equal($"line {sent - 1}", transcript[^1]);
-        Assert.InRange(CountRows("SELECT COUNT(*) FROM conversation"), HandoffTransitions.MaxConversationLines, HandoffTransitions.MaxConversationLines + 64);
+        Assert.InRange(_db.Count("SELECT COUNT(*) FROM conversation"), HandoffTransitions.MaxConversationLines, HandoffTransitions.MaxConversationLines + 64);
     }
 
     [Fact]
@@ -173,8 +173,8 @@ public sealed class SqliteStoreHotPathTests : IDisposable
             """);
 
         using var upgraded = _db.Open();
-        Assert.Equal(3, CountRows($"SELECT last_line FROM handoffs WHERE id = '{h.Id}'"));
-        Assert.Equal(0, CountRows("SELECT COUNT(*) FROM sqlite_master WHERE name = 'conversation_lines'"));
+        Assert.Equal(3, _db.Count($"SELECT last_line FROM handoffs WHERE id = '{h.Id}'"));
+        Assert.Equal(0, _db.Count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'conversation_lines'"));
         Assert.Equal("Maria P.", (await upgraded.GetAsync(h.Id, Ct))!.User.Nickname);
         await upgraded.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.UserMessage(x, "new", null, TestData.Now.AddMinutes(1))), null, Ct);
         var ended = await upgraded.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.End(x, EndedBy.User, null, TestData.Now.AddMinutes(2))), null, Ct);
@@ -185,15 +185,6 @@ public sealed class SqliteStoreHotPathTests : IDisposable
 
     private static List<string> Transcript(HandoffEvent ended) =>
         JsonNode.Parse(ended.DataJson)!["transcript"]!.AsArray().Select(line => (string)line!["text"]!).ToList();
-
-    private long CountRows(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     private void Exec(string sql)
     {

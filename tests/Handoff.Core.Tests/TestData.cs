@@ -38,6 +38,16 @@ internal static class TestData
         public HandoffSignals Signals { get; } = new();
         public SqliteHandoffStore Store { get; private set; }
 
+        /// <summary>The first column of the first row of <paramref name="sql"/>, read straight from the file (what the store wrote).</summary>
+        public long Count(string sql)
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         /// <summary>A second store over the same file, as after a restart or in another replica.</summary>
         public SqliteHandoffStore Open() => new($"Data Source={Path};Pooling=False", Signals);
 
