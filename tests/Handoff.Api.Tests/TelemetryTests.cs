@@ -16,10 +16,35 @@ public sealed class TelemetryCollection
 /// <summary>An API stack whose spans go to an in-memory exporter.</summary>
 public sealed class TelemetryStack : ApiStack
 {
-    public List<Activity> Spans { get; } = [];
+    public SpanLog Spans { get; } = new();
 
     protected override void ConfigureServices(IServiceCollection services) =>
         services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(Spans));
+}
+
+/// <summary>
+/// The in-memory exporter adds each span from whichever thread ends it; <see cref="Snapshot"/> copies under the same lock
+/// (a plain list copied while the exporter adds to it throws now and then).
+/// </summary>
+public sealed class SpanLog : System.Collections.ObjectModel.Collection<Activity>
+{
+    private readonly Lock _gate = new();
+
+    public List<Activity> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. this];
+        }
+    }
+
+    protected override void InsertItem(int index, Activity item)
+    {
+        lock (_gate)
+        {
+            base.InsertItem(index, item);
+        }
+    }
 }
 
 /// <summary>
@@ -106,11 +131,7 @@ public sealed class TelemetryTests(TelemetryStack stack, ITestOutputHelper outpu
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            List<Activity> snapshot;
-            lock (stack.Spans)
-            {
-                snapshot = [.. stack.Spans];
-            }
+            var snapshot = stack.Spans.Snapshot();
 
             if (predicate(snapshot))
             {
