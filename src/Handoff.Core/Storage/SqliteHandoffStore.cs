@@ -332,7 +332,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     /// <remarks>
     /// A receipt for one of the handoff's user messages is kept as a bit on that message's outbox row: the row was written
     /// moments ago (its page is usually dirty in this very commit already), where a delivery id of its own would land on a
-    /// random page of the ever-growing <c>inbound</c> table (measured: ~3 points of relay throughput). One delivered and
+    /// random page of the ever-growing <c>inbound</c> table (measured: ~2 points of relay throughput). One delivered and
     /// one failed receipt per message, whatever ids the channel gives them. Anything else keeps its delivery id.
     /// </remarks>
     private bool StoreInboundKey(SqliteConnection connection, SqliteTransaction tx, string handoffId, InboundKey key)
