@@ -110,16 +110,14 @@ internal sealed class SqliteCheckpointer : IDisposable
 
             try
             {
-                var (busy, log, _) = Passive(_connection);
-                Interlocked.Increment(ref _passes);
+                var (busy, log, _) = Pass();
                 if (!busy && log >= _restartFrames)
                 {
                     // The writer's step copies (and fsyncs) what was committed since this pass started: pass again while
                     // that is more than a little, so the writer's step stays short.
                     for (var extra = 0; extra < MaxExtraPasses; extra++)
                     {
-                        var (again, longer, _) = Passive(_connection);
-                        Interlocked.Increment(ref _passes);
+                        var (again, longer, _) = Pass();
                         var appended = longer - log;
                         log = longer;
                         if (again || appended < SmallRemainder)
@@ -142,6 +140,14 @@ internal sealed class SqliteCheckpointer : IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>One pass of the background thread, counted.</summary>
+    private (bool Busy, int Log, int Copied) Pass()
+    {
+        var result = Passive(_connection);
+        Interlocked.Increment(ref _passes);
+        return result;
     }
 
     /// <summary>Stops the thread (a pass under way is finished first: SQLite's checkpoint cannot be interrupted halfway).</summary>
