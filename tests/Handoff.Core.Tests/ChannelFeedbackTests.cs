@@ -305,10 +305,7 @@ public sealed class ChannelFeedbackTests : IDisposable
         finally
         {
             SqliteConnection.ClearAllPools();
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                try { File.Delete(path + suffix); } catch (IOException) { }
-            }
+            TestData.DeleteDatabase(path);
         }
     }
 

@@ -16,10 +16,7 @@ public sealed class SqliteCheckpointerTests : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_path + suffix);
-        }
+        TestData.DeleteDatabase(_path);
     }
 
     [Fact]

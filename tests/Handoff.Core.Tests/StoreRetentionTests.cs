@@ -1,7 +1,6 @@
 using Handoff.Core.Dispatch;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -49,10 +48,10 @@ public sealed class StoreRetentionTests : IDisposable
 
         // The old handoff's start and first message (sent) and its failed typing, its idempotency key and inbound key.
         Assert.Equal(5, deleted);
-        Assert.Equal(["m-pending-old"], Strings($"SELECT COALESCE(message_id, kind) FROM outbox WHERE handoff_id = '{old}' ORDER BY seq"));
-        Assert.Equal(4, Strings($"SELECT seq FROM outbox WHERE handoff_id = '{young}'").Count);
-        Assert.Equal(["idem-young"], Strings("SELECT key FROM idempotency"));
-        Assert.Equal(["delivery-young"], Strings("SELECT external_id FROM inbound"));
+        Assert.Equal(["m-pending-old"], _db.Strings($"SELECT COALESCE(message_id, kind) FROM outbox WHERE handoff_id = '{old}' ORDER BY seq"));
+        Assert.Equal(4, _db.Strings($"SELECT seq FROM outbox WHERE handoff_id = '{young}'").Count);
+        Assert.Equal(["idem-young"], _db.Strings("SELECT key FROM idempotency"));
+        Assert.Equal(["delivery-young"], _db.Strings("SELECT external_id FROM inbound"));
         Assert.NotNull(await _store.GetAsync(old, Ct));
         Assert.NotEmpty(await _store.GetEventsAsync(old, 0, 10, Ct));
 
@@ -72,7 +71,7 @@ public sealed class StoreRetentionTests : IDisposable
 
         Assert.Equal(5, await retention.PruneAsync(settings, Ct));
         Assert.Equal(0, await retention.PruneAsync(settings, Ct));
-        Assert.Equal(["m-pending-old"], Strings($"SELECT message_id FROM outbox WHERE handoff_id = '{old}'"));
+        Assert.Equal(["m-pending-old"], _db.Strings($"SELECT message_id FROM outbox WHERE handoff_id = '{old}'"));
 
         // Younger than the period: kept.
         await SeedAsync("young");
@@ -104,21 +103,5 @@ public sealed class StoreRetentionTests : IDisposable
 
         await _store.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.MessageDelivered(x, $"m-1-{tag}")), new InboundKey("fake", $"delivery-{tag}"), Ct);
         return h.Id;
-    }
-
-    private List<string> Strings(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={_db.Path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var values = new List<string>();
-        while (reader.Read())
-        {
-            values.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
-        }
-
-        return values;
     }
 }

@@ -39,13 +39,23 @@ internal static class TestData
         public SqliteHandoffStore Store { get; private set; }
 
         /// <summary>The first column of the first row of <paramref name="sql"/>, read straight from the file (what the store wrote).</summary>
-        public long Count(string sql)
+        public long Count(string sql) => Convert.ToInt64(Strings(sql)[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>The first column of every row of <paramref name="sql"/> as text, read straight from the file.</summary>
+        public List<string> Strings(string sql)
         {
             using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path};Pooling=False");
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = sql;
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            using var reader = command.ExecuteReader();
+            var values = new List<string>();
+            while (reader.Read())
+            {
+                values.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
+            }
+
+            return values;
         }
 
         /// <summary>A second store over the same file, as after a restart or in another replica.</summary>
@@ -54,10 +64,16 @@ internal static class TestData
         public void Dispose()
         {
             Store.Dispose();
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                try { File.Delete(Path + suffix); } catch (IOException) { }
-            }
+            DeleteDatabase(Path);
+        }
+    }
+
+    /// <summary>Deletes a database file and its WAL and shared-memory files, whichever exist.</summary>
+    public static void DeleteDatabase(string path)
+    {
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            try { File.Delete(path + suffix); } catch (IOException) { }
         }
     }
 }
