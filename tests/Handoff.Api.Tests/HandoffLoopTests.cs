@@ -193,6 +193,33 @@ public sealed class HandoffLoopTests(ApiStack stack) : IClassFixture<ApiStack>
     }
 
     [Fact]
+    public async Task A_user_message_gets_one_delivered_and_one_failed_event_however_many_receipts_arrive()
+    {
+        var (id, _) = await StartAsync();
+        var accepted = await _client.PostJsonAsync($"/v1/handoffs/{id}/messages", new { id = $"{id}-r1", text = "did you get this?" });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        await Events.WaitForTypeAsync(_client, id, "message.delivered"); // the emulator's own Delivered receipt
+
+        // More receipts for the same message, under ids of their own, signed as Genesys signs: a second Delivered, a Failed,
+        // and that Failed again.
+        string Receipt(string receiptId, string status) =>
+            $$$"""{"id":"{{{receiptId}}}","channel":{"id":"{{{GenesysEmulatorFixture.SupportIntegrationId}}}","platform":"Open","type":"Private","messageId":"{{{id}}}-r1","time":"2026-11-25T10:00:00.000Z","to":{"id":"{{{id}}}","idType":"Opaque"},"from":{"id":"x","idType":"Opaque","nickname":"Support"}},"type":"Receipt","status":"{{{status}}}","isFinalReceipt":true,"direction":"Outbound"}""";
+        using var anonymous = stack.CreateClient(apiKey: null);
+        var results = new List<string>();
+        foreach (var (receiptId, status) in new[] { ("late-delivered", "Delivered"), ("late-failed", "Failed"), ("late-failed", "Failed") })
+        {
+            var answer = await PostSignedAsync(anonymous, Receipt(receiptId, status), GenesysEmulatorFixture.WebhookSecret);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            results.Add((string)(await answer.ReadNodeAsync())["result"]!);
+        }
+
+        Assert.Equal(["duplicate", "accepted", "duplicate"], results);
+        var events = await Events.WaitForTypeAsync(_client, id, "message.failed");
+        Assert.Single(events.OfType("message.delivered"), e => (string)e["data"]!["messageId"]! == $"{id}-r1");
+        Assert.Single(events.OfType("message.failed"), e => (string)e["data"]!["messageId"]! == $"{id}-r1");
+    }
+
+    [Fact]
     public async Task The_oauth_token_is_cached_not_fetched_per_message()
     {
         var (id, conversation) = await StartAsync();
