@@ -125,6 +125,40 @@ public sealed class SqliteHandoffStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_given_up_on_and_a_failed_receipt_for_it_tell_the_bot_once_whichever_comes_first()
+    {
+        var h = TestData.Handoff();
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        var start = Assert.Single(await _db.Store.GetDueOutboxAsync(TestData.Now, 10, Ct));
+        await _db.Store.CompleteOutboxAsync(start, OutboxStatus.Sent, null, null, Ct);
+        var first = (await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x), TestData.Message(x, "c-1", "one")), null, Ct)).Outbox!;
+        var second = (await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x), TestData.Message(x, "c-2", "two")), null, Ct)).Outbox!;
+        Func<HandoffRecord, Transition> GaveUp(string id) => x => HandoffTransitions.MessageFailed(x, id, "gave up after 3 attempts");
+        InboundKey Receipt(string id, string delivery) => new("fake", delivery, new MessageReceipt(id, Delivered: false));
+
+        // c-1: the dispatcher gives up first; a Failed receipt (another replica's, say) arrives after.
+        var gaveUp = await _db.Store.CompleteOutboxAsync(first, OutboxStatus.Failed, "gave up", GaveUp("c-1"), Ct);
+        using var replica = _db.Open();
+        var lateReceipt = await replica.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.MessageFailed(x, "c-1", "rejected")), Receipt("c-1", "r-1"), Ct);
+        // c-2: the Failed receipt comes first, then the dispatcher gives up.
+        var earlyReceipt = await replica.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.MessageFailed(x, "c-2", "rejected")), Receipt("c-2", "r-2"), Ct);
+        var gaveUpLate = await _db.Store.CompleteOutboxAsync(second, OutboxStatus.Failed, "gave up", GaveUp("c-2"), Ct);
+
+        Assert.Equal(EventTypes.MessageFailed, Assert.Single(gaveUp.Events).Type);
+        Assert.Equal(UpdateOutcome.Duplicate, lateReceipt.Outcome);
+        Assert.Equal(UpdateOutcome.Applied, earlyReceipt.Outcome);
+        Assert.Empty(gaveUpLate.Events);
+        var failed = (await _db.Store.GetEventsAsync(h.Id, 0, 20, Ct)).Where(e => e.Type == EventTypes.MessageFailed).ToList();
+        Assert.Equal(2, failed.Count);
+        Assert.Contains("gave up", failed[0].DataJson, StringComparison.Ordinal);
+        Assert.Contains("c-1", failed[0].DataJson, StringComparison.Ordinal);
+        Assert.Contains("rejected", failed[1].DataJson, StringComparison.Ordinal);
+        Assert.Contains("c-2", failed[1].DataJson, StringComparison.Ordinal);
+        // Both messages are finished as failed, however the outcome was told.
+        Assert.Equal(2L, _db.Count($"SELECT COUNT(*) FROM outbox WHERE status = {(int)OutboxStatus.Failed} AND receipts = 2"));
+    }
+
+    [Fact]
     public async Task A_receipt_for_a_message_the_store_does_not_hold_is_deduplicated_by_its_delivery_id()
     {
         var h = TestData.Handoff();

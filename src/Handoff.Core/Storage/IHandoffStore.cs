@@ -45,6 +45,11 @@ public interface IHandoffStore
     Task<OutboxItem?> GetDueHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Finishes an outbox item and applies what its outcome means for the handoff, atomically.</summary>
+    /// <remarks>
+    /// A user message finished as <see cref="OutboxStatus.Failed"/> has had its failed outcome, as a failed receipt
+    /// (<see cref="MessageReceipt"/>) gives it: whichever comes first is told to the bot. A later failed receipt is then a
+    /// duplicate, and after an earlier one <paramref name="change"/> is not applied.
+    /// </remarks>
     Task<UpdateResult> CompleteOutboxAsync(OutboxItem item, OutboxStatus status, string? error, Func<HandoffRecord, Transition>? change, CancellationToken cancellationToken);
 
     /// <summary>

@@ -443,12 +443,19 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         var step = await WriteAsync((connection, tx) =>
         {
+            // A user message given up on has had its failed outcome, like a Failed receipt: the bot hears of it once, from
+            // whichever comes first (a later Failed receipt is then a duplicate; after an earlier one, the change is skipped).
+            var failedMessage = status == OutboxStatus.Failed && item.Kind == OutboxKind.Message;
+            var apply = failedMessage && (Scalar<long?>(connection, tx, "SELECT receipts FROM outbox WHERE seq = $seq", ("$seq", item.Seq)) & ReceiptFailedBit) is > 0
+                ? null
+                : change;
+
             Execute(connection, tx,
-                "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error WHERE seq = $seq",
-                ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$seq", item.Seq));
+                "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error, receipts = receipts | $outcome WHERE seq = $seq",
+                ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$outcome", failedMessage ? ReceiptFailedBit : 0), ("$seq", item.Seq));
 
             UpdateResult completed;
-            if (change is null && peekDueBy is null)
+            if (apply is null && peekDueBy is null)
             {
                 // Nothing to apply to the handoff and nobody asking for it: don't read it.
                 completed = new UpdateResult(UpdateOutcome.Applied, null, []);
@@ -457,9 +464,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             {
                 var current = ReadHandoff(connection, tx, item.HandoffId);
                 IReadOnlyList<HandoffEvent> events = [];
-                if (current is not null && change is not null)
+                if (current is not null && apply is not null)
                 {
-                    var transition = change(current);
+                    var transition = apply(current);
                     events = ApplyTransition(connection, tx, current, transition);
                     current = transition.Handoff;
                 }
