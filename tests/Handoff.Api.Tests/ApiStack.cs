@@ -18,11 +18,11 @@ public class ApiStack : IAsyncLifetime
     public const string OtherClientApiKey = "other-api-key-0123456789";
     public const string CallbackSecret = "test-callback-secret-0123456789";
 
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-api-tests-{Guid.NewGuid():N}.db");
+    private readonly TempDatabase _database = new("api-tests");
 
     public GenesysEmulatorFixture Emulator { get; } = new();
 
-    public string DatabasePath => _databasePath;
+    public string DatabasePath => _database.Path;
 
     public HandoffApiFactory Api { get; private set; } = null!;
 
@@ -41,10 +41,7 @@ public class ApiStack : IAsyncLifetime
     {
         await Api.DisposeAsync();
         await Emulator.DisposeAsync();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            try { File.Delete(_databasePath + suffix); } catch (IOException) { }
-        }
+        _database.Dispose();
     }
 
     /// <summary>Replaces or adds API services before it starts (e.g. telemetry exporters).</summary>
@@ -63,7 +60,7 @@ public class ApiStack : IAsyncLifetime
 
     public async Task StartApiAsync()
     {
-        Api = new HandoffApiFactory(this, _databasePath);
+        Api = new HandoffApiFactory(this, _database.Path);
         Api.UseKestrel(0);
         Api.StartServer();
         ApiAddress = Api.ClientOptions.BaseAddress;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Handoff.Api.Extensions;
 using Handoff.Channels;
+using Handoff.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -10,11 +11,15 @@ using Microsoft.Extensions.Options;
 namespace Handoff.Api.Tests;
 
 /// <summary>Start-up guards: plugin discovery, configuration validation, and the plugin contract's boundary.</summary>
-public sealed class StartupTests
+public sealed class StartupTests : IDisposable
 {
-    private static Dictionary<string, string?> ValidSettings() => new()
+    private readonly TempDatabase _database = new("startup");
+
+    public void Dispose() => _database.Dispose();
+
+    private Dictionary<string, string?> ValidSettings() => new()
     {
-        ["ConnectionStrings:handoff"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"handoff-startup-{Guid.NewGuid():N}.db")}",
+        ["ConnectionStrings:handoff"] = _database.ConnectionString,
         ["Handoff:ApiKeys:bot"] = "startup-test-key-0123456789",
         ["Channels:Genesys:Region"] = "mypurecloud.ie",
         ["Channels:Genesys:ClientId"] = "client",

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Handoff.Testing;
 
 namespace Handoff.AppHost.Tests;
 
@@ -15,14 +16,14 @@ internal static class AppHostTesting
 {
     /// <summary>
     /// Gives this run's handoff-api its own SQLite file: a developer's local handoff.db (and any other run) stays
-    /// out of the test, and the test's outbox never reaches another run's emulator.
+    /// out of the test, and the test's outbox never reaches another run's emulator. Dispose it after the app.
     /// </summary>
-    public static IDistributedApplicationTestingBuilder UseFreshDatabase(this IDistributedApplicationTestingBuilder builder)
+    public static TempDatabase UseFreshDatabase(this IDistributedApplicationTestingBuilder builder)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"handoff-apphost-{Guid.NewGuid():N}.db");
+        var database = new TempDatabase("apphost");
         var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "handoff-api");
-        builder.CreateResourceBuilder(api).WithEnvironment("ConnectionStrings__handoff", $"Data Source={path}");
-        return builder;
+        builder.CreateResourceBuilder(api).WithEnvironment("ConnectionStrings__handoff", database.ConnectionString);
+        return database;
     }
 
     /// <summary>Polls <paramref name="probe"/> until it returns a value (60 s at most).</summary>

@@ -31,7 +31,7 @@ public sealed class AppHostTests
             (options, _) => options.DisableDashboard = true,
             ct);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        builder.UseFreshDatabase();
+        using var database = builder.UseFreshDatabase();
 
         // Both services export their telemetry over OTLP, as they do to the dashboard; here to a receiver the test reads.
         await using var otlp = await OtlpReceiver.StartAsync();

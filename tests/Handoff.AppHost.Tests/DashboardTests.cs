@@ -33,7 +33,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Handoff_AppHost>(
             ["--environment=Development"], (options, _) => options.DisableDashboard = false, ct);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        builder.UseFreshDatabase();
+        using var database = builder.UseFreshDatabase();
         await using var app = await builder.BuildAsync(ct).WaitAsync(StartTimeout, ct);
         try
         {

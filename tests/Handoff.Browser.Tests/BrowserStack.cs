@@ -18,8 +18,7 @@ public sealed class BrowserStack : IAsyncLifetime
 {
     public const string ApiKey = "browser-api-key-0123456789";
 
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-browser-tests-{Guid.NewGuid():N}.db");
-    private readonly List<string> _databasePaths = [];
+    private readonly List<TempDatabase> _databases = [new("browser-tests")];
 
     public GenesysEmulatorFixture Emulator { get; } = new();
 
@@ -31,7 +30,7 @@ public sealed class BrowserStack : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Emulator.InitializeAsync();
-        Api = new HandoffApiFactory(this, _databasePath);
+        Api = new HandoffApiFactory(this, _databases[0].Path);
         Api.UseKestrel(0);
         Api.StartServer();
         var addresses = Api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
@@ -45,21 +44,15 @@ public sealed class BrowserStack : IAsyncLifetime
     {
         await Api.DisposeAsync();
         await Emulator.DisposeAsync();
-        foreach (var path in _databasePaths.Append(_databasePath))
-        {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                try { File.Delete(path + suffix); } catch (IOException) { }
-            }
-        }
+        _databases.ForEach(database => database.Dispose());
     }
 
     /// <summary>A second API on the same emulator in another environment (in-memory test server, own database).</summary>
     public HandoffApiFactory CreateApi(string environment)
     {
-        var databasePath = Path.Combine(Path.GetTempPath(), $"handoff-browser-tests-{Guid.NewGuid():N}.db");
-        _databasePaths.Add(databasePath);
-        return new HandoffApiFactory(this, databasePath, environment);
+        var database = new TempDatabase("browser-tests");
+        _databases.Add(database);
+        return new HandoffApiFactory(this, database.Path, environment);
     }
 
     public sealed class HandoffApiFactory(BrowserStack stack, string databasePath, string environment = "Development") : WebApplicationFactory<ApiApp>

@@ -6,6 +6,7 @@ using Handoff.Core.Channels;
 using Handoff.Core.Dispatch;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
+using Handoff.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -268,7 +269,8 @@ public sealed class ChannelFeedbackTests : IDisposable
     [Fact]
     public async Task A_database_from_before_outbox_data_is_upgraded_on_open()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"handoff-old-{Guid.NewGuid():N}.db");
+        using var database = new TempDatabase("old");
+        var path = database.Path;
         try
         {
             using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
@@ -305,7 +307,6 @@ public sealed class ChannelFeedbackTests : IDisposable
         finally
         {
             SqliteConnection.ClearAllPools();
-            TestData.DeleteDatabase(path);
         }
     }
 

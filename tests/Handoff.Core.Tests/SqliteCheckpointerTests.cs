@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Handoff.Core.Storage;
+using Handoff.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Handoff.Core.Tests;
@@ -11,12 +12,12 @@ namespace Handoff.Core.Tests;
 public sealed class SqliteCheckpointerTests : IDisposable
 {
     private const int PageSize = 4096;
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"handoff-checkpoint-{Guid.NewGuid():N}.db");
+    private readonly TempDatabase _database = new("checkpoint");
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        TestData.DeleteDatabase(_path);
+        _database.Dispose();
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class SqliteCheckpointerTests : IDisposable
                 if (rows % 20 == 0)
                 {
                     salts.Add(WalSalt());
-                    largestWal = Math.Max(largestWal, new FileInfo(_path + "-wal").Length);
+                    largestWal = Math.Max(largestWal, new FileInfo(_database.Path + "-wal").Length);
                 }
             }
 
@@ -60,7 +61,7 @@ public sealed class SqliteCheckpointerTests : IDisposable
         Assert.True(salts.Count >= 4, $"The WAL started over {salts.Count - 1} times in {rows} commits (largest {largestWal / 1024} KB).");
 
         // The database file holds what was copied; with the WAL, every committed row.
-        Assert.True(new FileInfo(_path).Length > restartFrames * PageSize, "Nothing was copied into the database file.");
+        Assert.True(new FileInfo(_database.Path).Length > restartFrames * PageSize, "Nothing was copied into the database file.");
         writer.Close();
         using var reader = Open();
         using var count = reader.CreateCommand();
@@ -71,7 +72,7 @@ public sealed class SqliteCheckpointerTests : IDisposable
     /// <summary>The WAL header's two salts (bytes 16–23), which SQLite changes whenever the WAL starts over.</summary>
     private long WalSalt()
     {
-        using var wal = new FileStream(_path + "-wal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var wal = new FileStream(_database.Path + "-wal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         Span<byte> header = stackalloc byte[24];
         wal.ReadExactly(header);
         return System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(header[16..]);
@@ -92,17 +93,17 @@ public sealed class SqliteCheckpointerTests : IDisposable
 
         // No background pass has run (they are an hour apart), so nobody asked the writer: nothing was copied yet.
         Assert.Equal(0, checkpointer.PassCount);
-        Assert.True(new FileInfo(_path).Length <= 2 * PageSize, $"The database file has {new FileInfo(_path).Length} bytes before any checkpoint.");
+        Assert.True(new FileInfo(_database.Path).Length <= 2 * PageSize, $"The database file has {new FileInfo(_database.Path).Length} bytes before any checkpoint.");
         var (busy, log, copied) = SqliteCheckpointer.Passive(writer);
         Assert.False(busy);
         Assert.True(log >= 20, $"WAL of {log} pages");
         Assert.Equal(log, copied);
-        Assert.True(new FileInfo(_path).Length >= 20 * PageSize, "The explicit pass copied nothing.");
+        Assert.True(new FileInfo(_database.Path).Length >= 20 * PageSize, "The explicit pass copied nothing.");
     }
 
     private SqliteConnection Open()
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _database.Path, Pooling = false }.ToString());
         connection.Open();
         return connection;
     }

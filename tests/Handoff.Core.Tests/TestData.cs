@@ -1,5 +1,6 @@
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
+using Handoff.Testing;
 
 namespace Handoff.Core.Tests;
 
@@ -28,13 +29,11 @@ internal static class TestData
     /// <summary>A store over a fresh database file, deleted on dispose.</summary>
     public sealed class TempStore : IDisposable
     {
-        public TempStore()
-        {
-            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"handoff-test-{Guid.NewGuid():N}.db");
-            Store = Open();
-        }
+        private readonly TempDatabase _database = new("test");
 
-        public string Path { get; }
+        public TempStore() => Store = Open();
+
+        public string Path => _database.Path;
         public HandoffSignals Signals { get; } = new();
         public SqliteHandoffStore Store { get; private set; }
 
@@ -64,16 +63,7 @@ internal static class TestData
         public void Dispose()
         {
             Store.Dispose();
-            DeleteDatabase(Path);
-        }
-    }
-
-    /// <summary>Deletes a database file and its WAL and shared-memory files, whichever exist.</summary>
-    public static void DeleteDatabase(string path)
-    {
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            try { File.Delete(path + suffix); } catch (IOException) { }
+            _database.Dispose();
         }
     }
 }

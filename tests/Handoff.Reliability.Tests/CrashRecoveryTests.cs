@@ -23,23 +23,13 @@ public sealed class CrashRecoveryTests(GenesysEmulatorFixture emulator, ITestOut
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(90);
 
     private readonly TestReport _report = new(output, sink);
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-crash-{Guid.NewGuid():N}.db");
+    private readonly TempDatabase _database = new("crash");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
     {
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            try
-            {
-                File.Delete(_databasePath + suffix);
-            }
-            catch (IOException)
-            {
-            }
-        }
-
+        _database.Dispose();
         return Task.CompletedTask;
     }
 
@@ -47,7 +37,7 @@ public sealed class CrashRecoveryTests(GenesysEmulatorFixture emulator, ITestOut
     public async Task Killing_the_api_mid_burst_loses_nothing_duplicates_nothing_and_keeps_order()
     {
         var clock = Stopwatch.StartNew();
-        var environment = ApiProcess.EnvironmentFor(emulator, _databasePath);
+        var environment = ApiProcess.EnvironmentFor(emulator, _database.Path);
         var api = await StartAsync(environment, port: null);
         var port = api.BaseAddress.Port;
         try

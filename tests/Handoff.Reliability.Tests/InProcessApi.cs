@@ -14,11 +14,11 @@ namespace Handoff.Reliability.Tests;
 public sealed class InProcessApi : IAsyncDisposable
 {
     private readonly Factory _factory;
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-reliability-{Guid.NewGuid():N}.db");
+    private readonly TempDatabase _database = new("reliability");
 
     private InProcessApi(GenesysEmulatorFixture emulator, IReadOnlyDictionary<string, string?> overrides)
     {
-        _factory = new Factory(Settings(emulator, _databasePath, overrides), Logs);
+        _factory = new Factory(Settings(emulator, _database.Path, overrides), Logs);
     }
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -38,16 +38,7 @@ public sealed class InProcessApi : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            try
-            {
-                File.Delete(_databasePath + suffix);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        _database.Dispose();
     }
 
     private static Dictionary<string, string?> Settings(GenesysEmulatorFixture emulator, string databasePath, IReadOnlyDictionary<string, string?> overrides)
