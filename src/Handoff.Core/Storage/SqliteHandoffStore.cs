@@ -443,16 +443,19 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     {
         var step = await WriteAsync((connection, tx) =>
         {
-            // A user message given up on has had its failed outcome, like a Failed receipt: the bot hears of it once, from
-            // whichever comes first (a later Failed receipt is then a duplicate; after an earlier one, the change is skipped).
-            var failedMessage = status == OutboxStatus.Failed && item.Kind == OutboxKind.Message;
-            var apply = failedMessage && (Scalar<long?>(connection, tx, "SELECT receipts FROM outbox WHERE seq = $seq", ("$seq", item.Seq)) & ReceiptFailedBit) is > 0
-                ? null
-                : change;
-
             Execute(connection, tx,
-                "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error, receipts = receipts | $outcome WHERE seq = $seq",
-                ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$outcome", failedMessage ? ReceiptFailedBit : 0), ("$seq", item.Seq));
+                "UPDATE outbox SET status = $status, attempts = $attempts, last_error = $error WHERE seq = $seq",
+                ("$status", (int)status), ("$attempts", item.Attempts + 1), ("$error", error), ("$seq", item.Seq));
+
+            // A user message given up on has had its failed outcome, like a Failed receipt (the same bit, set the same way):
+            // the bot hears of it once, from whichever comes first. After a Failed receipt, the change is skipped.
+            var apply = change;
+            if (status == OutboxStatus.Failed && item.Kind == OutboxKind.Message && Execute(connection, tx,
+                    "UPDATE outbox SET receipts = receipts | $bit WHERE seq = $seq AND (receipts & $bit) = 0",
+                    ("$seq", item.Seq), ("$bit", ReceiptFailedBit)) == 0)
+            {
+                apply = null;
+            }
 
             UpdateResult completed;
             if (apply is null && peekDueBy is null)
