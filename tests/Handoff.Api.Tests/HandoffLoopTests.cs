@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using Handoff.Testing;
 
 namespace Handoff.Api.Tests;
@@ -158,9 +156,9 @@ public sealed class HandoffLoopTests(ApiStack stack) : IClassFixture<ApiStack>
         using var anonymous = stack.CreateClient(apiKey: null);
 
         var unsigned = await anonymous.PostRawAsync("/channels/genesys/webhook", body);
-        var wrongSecret = await PostSignedAsync(anonymous, body, "a-different-secret-0123456789");
-        var altered = await PostSignedAsync(anonymous, body, GenesysEmulatorFixture.WebhookSecret, tamper: true);
-        var hex = await PostSignedAsync(anonymous, body, GenesysEmulatorFixture.WebhookSecret, hexDigest: true);
+        var wrongSecret = await GenesysWebhook.PostSignedAsync(anonymous, body, "a-different-secret-0123456789");
+        var altered = await GenesysWebhook.PostSignedAsync(anonymous, body, GenesysEmulatorFixture.WebhookSecret, tamper: true);
+        var hex = await GenesysWebhook.PostSignedAsync(anonymous, body, GenesysEmulatorFixture.WebhookSecret, hexDigest: true);
 
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
@@ -170,7 +168,7 @@ public sealed class HandoffLoopTests(ApiStack stack) : IClassFixture<ApiStack>
         Assert.Empty(events.OfType("agent.message"));
 
         // The same body correctly signed is accepted: the refusals above were about the signature only.
-        var genuine = await PostSignedAsync(anonymous, body, GenesysEmulatorFixture.WebhookSecret);
+        var genuine = await GenesysWebhook.PostSignedAsync(anonymous, body, GenesysEmulatorFixture.WebhookSecret);
         Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
         await Events.WaitForTypeAsync(_client, id, "agent.message");
     }
@@ -202,13 +200,11 @@ public sealed class HandoffLoopTests(ApiStack stack) : IClassFixture<ApiStack>
 
         // More receipts for the same message, under ids of their own, signed as Genesys signs: a second Delivered, a Failed,
         // and that Failed again.
-        string Receipt(string receiptId, string status) =>
-            $$$"""{"id":"{{{receiptId}}}","channel":{"id":"{{{GenesysEmulatorFixture.SupportIntegrationId}}}","platform":"Open","type":"Private","messageId":"{{{id}}}-r1","time":"2026-11-25T10:00:00.000Z","to":{"id":"{{{id}}}","idType":"Opaque"},"from":{"id":"x","idType":"Opaque","nickname":"Support"}},"type":"Receipt","status":"{{{status}}}","isFinalReceipt":true,"direction":"Outbound"}""";
         using var anonymous = stack.CreateClient(apiKey: null);
         var results = new List<string>();
         foreach (var (receiptId, status) in new[] { ("late-delivered", "Delivered"), ("late-failed", "Failed"), ("late-failed", "Failed") })
         {
-            var answer = await PostSignedAsync(anonymous, Receipt(receiptId, status), GenesysEmulatorFixture.WebhookSecret);
+            var answer = await GenesysWebhook.PostSignedAsync(anonymous, GenesysWebhook.Receipt(receiptId, id, $"{id}-r1", status), GenesysEmulatorFixture.WebhookSecret);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
             results.Add((string)(await answer.ReadNodeAsync())["result"]!);
         }
@@ -232,16 +228,6 @@ public sealed class HandoffLoopTests(ApiStack stack) : IClassFixture<ApiStack>
 
         await Agent.WaitForConversationAsync(c => c.Id == conversation.Id && c.Messages.Count(m => m.Direction == "inbound") == 6, TimeSpan.FromSeconds(20));
         Assert.Equal(before, (await Agent.GetStatsAsync()).TokenRequests);
-    }
-
-    private static Task<HttpResponseMessage> PostSignedAsync(HttpClient client, string body, string secret, bool tamper = false, bool hexDigest = false)
-    {
-        var digest = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body));
-        var signature = "sha256=" + (hexDigest ? Convert.ToHexStringLower(digest) : Convert.ToBase64String(digest));
-        var content = new StringContent(tamper ? body.Replace("password", "passw0rd", StringComparison.Ordinal) : body, Encoding.UTF8, "application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/channels/genesys/webhook") { Content = content };
-        request.Headers.Add("X-Hub-Signature-256", signature);
-        return client.SendAsync(request);
     }
 
     private static async Task<bool> WaitAsync(Func<Task<bool>> condition)

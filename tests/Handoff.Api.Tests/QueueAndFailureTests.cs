@@ -191,6 +191,13 @@ public sealed class GenesysFailureTests(FewRetriesStack stack) : IClassFixture<F
         Assert.Equal("doomed-1", (string)failed["messageId"]!);
         Assert.Contains("gave up after 3 attempts", (string)failed["reason"]!);
         Assert.Contains("503", (string)failed["reason"]!);
+
+        // Genesys' own Failed receipt for that message, arriving after: the bot was told already, so it is a duplicate.
+        using var anonymous = stack.CreateClient(apiKey: null);
+        var receipt = await GenesysWebhook.PostSignedAsync(anonymous, GenesysWebhook.Receipt("late-failed", id, "doomed-1", "Failed"), GenesysEmulatorFixture.WebhookSecret);
+        Assert.Equal(HttpStatusCode.OK, receipt.StatusCode);
+        Assert.Equal("duplicate", (string)(await receipt.ReadNodeAsync())["result"]!);
+        Assert.Single((await Events.WaitForTypeAsync(_client, id, "message.failed")).OfType("message.failed"));
     }
 
     [Fact]
