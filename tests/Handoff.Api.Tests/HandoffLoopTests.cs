@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using Handoff.Testing;
 
 namespace Handoff.Api.Tests;
