@@ -6,11 +6,12 @@ namespace Handoff.Benchmarks;
 /// Command line: <c>--quick</c>, <c>--messages N</c>, <c>--senders N</c>, <c>--iterations N</c>, <c>--warmup N</c> (the
 /// BenchmarkDotNet run), <c>--pairs N</c>, <c>--warmup-pairs N</c> (the paired run), <c>--paired</c> (only the paired run),
 /// <c>--sequential</c> (only the BenchmarkDotNet run), <c>--sustained relay|direct</c> with <c>--seconds N</c> (one path alone, to profile), <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended
-/// store measurements), <c>--what-if-synchronous-normal</c>.
+/// store measurements), <c>--what-if-synchronous-normal</c>,
+/// <c>--ceiling</c> (the paired run against a stateless forwarder instead of Handoff: what one more hop alone costs).
 /// </summary>
 /// <param name="SynchronousNormal">What-if experiment (<c>--what-if-synchronous-normal</c>): the API's pooled SQLite connections
 /// are primed with <c>PRAGMA synchronous = NORMAL</c>, the setting the store's schema intends but applies to one connection only.</param>
-public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10, string? Sustained = null, int Seconds = 25)
+public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10, string? Sustained = null, int Seconds = 25, bool Ceiling = false)
 {
     /// <summary>The target: relaying through Handoff reaches at least this share of the direct throughput.</summary>
     public const double Target = 0.45;
@@ -35,6 +36,7 @@ public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Ite
                 "--what-if-synchronous-normal" => options with { SynchronousNormal = true },
                 "--no-store-cost" => options with { SkipStoreCost = true },
                 "--paired" => options with { Paired = true },
+                "--ceiling" => options with { Paired = true, Ceiling = true },
                 "--sequential" => options with { Sequential = true },
                 "--pairs" => options with { Pairs = Next() },
                 "--warmup-pairs" => options with { WarmupPairs = Next() },

@@ -34,6 +34,8 @@ public sealed class BenchStack : IAsyncDisposable
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-bench-{Guid.NewGuid():N}.db");
     private ApiFactory? _api;
     private WebApplication? _sink;
+    private WebApplication? _forwarder;
+    private HttpClient? _upstream;
     private HttpClient _client = null!;
     private string[] _senders = [];
     private int _round;
@@ -84,6 +86,28 @@ public sealed class BenchStack : IAsyncDisposable
     }
 
     /// <summary>
+    /// The ceiling (<c>--ceiling</c>): a stateless forwarder in place of Handoff. It takes the same
+    /// <c>POST /v1/handoffs/{id}/messages</c>, posts the message straight on to the emulator (one more HTTP exchange, like the
+    /// relay's) and answers 202 when Genesys has answered; the emulator's receipts go to a minimal receiver, as in the direct
+    /// path. Nothing is stored, authenticated, traced or deduplicated: it bounds what any relay with one more hop can reach
+    /// on this machine.
+    /// </summary>
+    public static async Task<BenchStack> StartForwarderAsync(BenchOptions options)
+    {
+        var stack = new BenchStack(options);
+        await stack._emulator.InitializeAsync();
+        stack._sink = await StartSinkAsync();
+        await stack._emulator.SetWebhookAsync(GenesysEmulatorFixture.SupportIntegrationId, new Uri(new Uri(stack._sink.Urls.First()), "webhook"));
+
+        stack._upstream = NewClient(stack._emulator.BaseAddress);
+        stack._upstream.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(stack._upstream));
+        stack._forwarder = await StartForwarderAppAsync(stack._upstream);
+        stack._client = NewClient(new Uri(stack._forwarder.Urls.First()));
+        stack._senders = [.. Enumerable.Range(1, options.Senders).Select(i => $"forwarded-user-{i:000}-{Guid.NewGuid():N}")];
+        return stack;
+    }
+
+    /// <summary>
     /// What-if only: opens connections with exactly the store's connection string, sets <c>synchronous = NORMAL</c> on each
     /// and returns them to Microsoft.Data.Sqlite's pool, so the store's per-call connections reuse them (the setting is per
     /// connection and survives pooling). Core is not changed.
@@ -114,9 +138,21 @@ public sealed class BenchStack : IAsyncDisposable
     public Task RelayAsync() => MeasureAsync("relay", (sender, messageId, text) =>
         _client.PostAsJsonAsync($"v1/handoffs/{sender}/messages", new { id = messageId, text }, JsonSerializerOptions.Web));
 
+    /// <summary>Every sender posts its share to the stateless forwarder (see <see cref="StartForwarderAsync"/>).</summary>
+    public Task ForwardAsync() => MeasureAsync(Forwarder, (sender, messageId, text) =>
+        _client.PostAsJsonAsync($"v1/handoffs/{sender}/messages", new { id = messageId, text }, JsonSerializerOptions.Web));
+
+    public const string Forwarder = "forwarder";
+
     public async ValueTask DisposeAsync()
     {
         _client?.Dispose();
+        if (_forwarder is not null)
+        {
+            await _forwarder.DisposeAsync();
+        }
+
+        _upstream?.Dispose();
         if (_api is not null)
         {
             await _api.DisposeAsync();
@@ -203,7 +239,9 @@ public sealed class BenchStack : IAsyncDisposable
             : throw new InvalidOperationException($"Starting a handoff answered {(int)response.StatusCode}: {body}");
     }
 
-    private async Task<string> TokenAsync()
+    private Task<string> TokenAsync() => TokenAsync(_client);
+
+    private static async Task<string> TokenAsync(HttpClient client)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "oauth/token")
         {
@@ -211,7 +249,7 @@ public sealed class BenchStack : IAsyncDisposable
         };
         request.Headers.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GenesysEmulatorFixture.ClientId}:{GenesysEmulatorFixture.ClientSecret}")));
-        using var response = await _client.SendAsync(request);
+        using var response = await client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["access_token"]!;
     }
@@ -250,6 +288,25 @@ public sealed class BenchStack : IAsyncDisposable
         {
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status200OK;
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private sealed record ForwardedMessage(string Id, string Text);
+
+    /// <summary>The forwarder itself: read the message, post it to Genesys' inbound API, answer 202. Nothing else.</summary>
+    private static async Task<WebApplication> StartForwarderAppAsync(HttpClient upstream)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var path = $"api/v2/conversations/messages/{GenesysEmulatorFixture.SupportIntegrationId}/inbound/open/message";
+        app.MapPost("/v1/handoffs/{id}/messages", async (string id, ForwardedMessage message, CancellationToken cancellationToken) =>
+        {
+            using var response = await upstream.PostAsJsonAsync(path, InboundBody(id, message.Id, message.Text), JsonSerializerOptions.Web, cancellationToken);
+            return response.IsSuccessStatusCode ? Results.Accepted() : Results.StatusCode((int)response.StatusCode);
         });
         await app.StartAsync();
         return app;
