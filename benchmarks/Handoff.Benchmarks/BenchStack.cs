@@ -74,15 +74,23 @@ public sealed class BenchStack : IAsyncDisposable
 
     public static async Task<BenchStack> StartDirectAsync(BenchOptions options)
     {
+        var (stack, genesys) = await StartWithSinkAsync(options);
+        stack._client = genesys;
+        stack._senders = [.. Enumerable.Range(1, options.Senders).Select(i => $"direct-user-{i:000}-{Guid.NewGuid():N}")];
+        return stack;
+    }
+
+    /// <summary>The emulator with its receipts going to the minimal receiver, and a client for its API holding a token.</summary>
+    private static async Task<(BenchStack Stack, HttpClient Genesys)> StartWithSinkAsync(BenchOptions options)
+    {
         var stack = new BenchStack(options);
         await stack._emulator.InitializeAsync();
         stack._sink = await StartSinkAsync();
         await stack._emulator.SetWebhookAsync(GenesysEmulatorFixture.SupportIntegrationId, new Uri(new Uri(stack._sink.Urls.First()), "webhook"));
 
-        stack._client = NewClient(stack._emulator.BaseAddress);
-        stack._client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await stack.TokenAsync());
-        stack._senders = [.. Enumerable.Range(1, options.Senders).Select(i => $"direct-user-{i:000}-{Guid.NewGuid():N}")];
-        return stack;
+        var genesys = NewClient(stack._emulator.BaseAddress);
+        genesys.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(genesys));
+        return (stack, genesys);
     }
 
     /// <summary>
@@ -94,13 +102,8 @@ public sealed class BenchStack : IAsyncDisposable
     /// </summary>
     public static async Task<BenchStack> StartForwarderAsync(BenchOptions options)
     {
-        var stack = new BenchStack(options);
-        await stack._emulator.InitializeAsync();
-        stack._sink = await StartSinkAsync();
-        await stack._emulator.SetWebhookAsync(GenesysEmulatorFixture.SupportIntegrationId, new Uri(new Uri(stack._sink.Urls.First()), "webhook"));
-
-        stack._upstream = NewClient(stack._emulator.BaseAddress);
-        stack._upstream.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(stack._upstream));
+        var (stack, genesys) = await StartWithSinkAsync(options);
+        stack._upstream = genesys;
         stack._forwarder = await StartForwarderAppAsync(stack._upstream);
         stack._client = NewClient(new Uri(stack._forwarder.Urls.First()));
         stack._senders = [.. Enumerable.Range(1, options.Senders).Select(i => $"forwarded-user-{i:000}-{Guid.NewGuid():N}")];
@@ -239,8 +242,6 @@ public sealed class BenchStack : IAsyncDisposable
             : throw new InvalidOperationException($"Starting a handoff answered {(int)response.StatusCode}: {body}");
     }
 
-    private Task<string> TokenAsync() => TokenAsync(_client);
-
     private static async Task<string> TokenAsync(HttpClient client)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "oauth/token")
@@ -280,10 +281,7 @@ public sealed class BenchStack : IAsyncDisposable
     /// <summary>The bot's own webhook receiver in the direct path: reads the body and answers 200, nothing else.</summary>
     private static async Task<WebApplication> StartSinkAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = NewMinimalApp();
         app.Run(async context =>
         {
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
@@ -293,15 +291,21 @@ public sealed class BenchStack : IAsyncDisposable
         return app;
     }
 
+    /// <summary>A slim app on a free loopback port, without logging: the benchmark's stand-ins are nothing but their handler.</summary>
+    private static WebApplication NewMinimalApp()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        return builder.Build();
+    }
+
     private sealed record ForwardedMessage(string Id, string Text);
 
     /// <summary>The forwarder itself: read the message, post it to Genesys' inbound API, answer 202. Nothing else.</summary>
     private static async Task<WebApplication> StartForwarderAppAsync(HttpClient upstream)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = NewMinimalApp();
         var path = $"api/v2/conversations/messages/{GenesysEmulatorFixture.SupportIntegrationId}/inbound/open/message";
         app.MapPost("/v1/handoffs/{id}/messages", async (string id, ForwardedMessage message, CancellationToken cancellationToken) =>
         {
