@@ -7,11 +7,13 @@ namespace Handoff.Benchmarks;
 /// BenchmarkDotNet run), <c>--pairs N</c>, <c>--warmup-pairs N</c> (the paired run), <c>--paired</c> (only the paired run),
 /// <c>--sequential</c> (only the BenchmarkDotNet run), <c>--sustained relay|direct</c> with <c>--seconds N</c> (one path alone, to profile), <c>--profile</c> (<c>--no-store-cost</c>: without the uncontended
 /// store measurements), <c>--what-if-synchronous-normal</c>,
-/// <c>--ceiling</c> (the paired run against a stateless forwarder instead of Handoff: what one more hop alone costs).
+/// <c>--ceiling</c> (the paired run against a stateless forwarder instead of Handoff: what one more hop alone costs),
+/// <c>--latency MS</c> (Genesys' inbound API answers after MS milliseconds, in every path), <c>--outbox-concurrency N</c>
+/// (the API's <c>Handoff:Outbox:Concurrency</c>, otherwise its default).
 /// </summary>
 /// <param name="SynchronousNormal">What-if experiment (<c>--what-if-synchronous-normal</c>): the API's pooled SQLite connections
 /// are primed with <c>PRAGMA synchronous = NORMAL</c>, the setting the store's schema intends but applies to one connection only.</param>
-public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10, string? Sustained = null, int Seconds = 25, bool Ceiling = false)
+public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10, string? Sustained = null, int Seconds = 25, bool Ceiling = false, int LatencyMs = 0, int? OutboxConcurrency = null)
 {
     /// <summary>The target: relaying through Handoff reaches at least this share of the direct throughput.</summary>
     public const double Target = 0.45;
@@ -42,6 +44,8 @@ public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Ite
                 "--warmup-pairs" => options with { WarmupPairs = Next() },
                 "--sustained" => options with { Sustained = args[++i] },
                 "--seconds" => options with { Seconds = Next() },
+                "--latency" => options with { LatencyMs = Next() },
+                "--outbox-concurrency" => options with { OutboxConcurrency = Next() },
                 _ => options,
             };
         }

@@ -52,8 +52,8 @@ public sealed class BenchStack : IAsyncDisposable
     public static async Task<BenchStack> StartRelayAsync(BenchOptions options, bool timedStore = false)
     {
         var stack = new BenchStack(options);
-        await stack._emulator.InitializeAsync();
-        stack._api = new ApiFactory(stack._emulator, stack._databasePath, timedStore ? services => services.AddSingleton<IHandoffStore>(sp =>
+        await stack.StartEmulatorAsync();
+        stack._api = new ApiFactory(stack._emulator, stack._databasePath, options.OutboxConcurrency, timedStore ? services => services.AddSingleton<IHandoffStore>(sp =>
             stack.Store = new TimedStore(new SqliteHandoffStore($"Data Source={stack._databasePath}", sp.GetRequiredService<HandoffSignals>()))) : null);
         stack._api.UseKestrel(0);
         stack._api.StartServer();
@@ -84,7 +84,7 @@ public sealed class BenchStack : IAsyncDisposable
     private static async Task<(BenchStack Stack, HttpClient Genesys)> StartWithSinkAsync(BenchOptions options)
     {
         var stack = new BenchStack(options);
-        await stack._emulator.InitializeAsync();
+        await stack.StartEmulatorAsync();
         stack._sink = await StartSinkAsync();
         await stack._emulator.SetWebhookAsync(GenesysEmulatorFixture.SupportIntegrationId, new Uri(new Uri(stack._sink.Urls.First()), "webhook"));
 
@@ -108,6 +108,23 @@ public sealed class BenchStack : IAsyncDisposable
         stack._client = NewClient(new Uri(stack._forwarder.Urls.First()));
         stack._senders = [.. Enumerable.Range(1, options.Senders).Select(i => $"forwarded-user-{i:000}-{Guid.NewGuid():N}")];
         return stack;
+    }
+
+    /// <summary>
+    /// Starts the emulator; with <c>--latency MS</c>, every post to its inbound message API (direct, relayed or forwarded)
+    /// is answered after that delay, like a Genesys region across the internet rather than on loopback.
+    /// </summary>
+    private async Task StartEmulatorAsync()
+    {
+        await _emulator.InitializeAsync();
+        if (_options.LatencyMs > 0)
+        {
+            await _emulator.Control.AddFaultAsync(new EmulatorFault($"/api/v2/conversations/messages/{GenesysEmulatorFixture.SupportIntegrationId}/inbound")
+            {
+                Method = "POST",
+                DelayMs = _options.LatencyMs,
+            });
+        }
     }
 
     /// <summary>
@@ -317,7 +334,7 @@ public sealed class BenchStack : IAsyncDisposable
     }
 
     /// <summary>The API with its production defaults except: the emulator as Genesys, no rate limit, warnings-only logs.</summary>
-    private sealed class ApiFactory(GenesysEmulatorFixture emulator, string databasePath, Action<IServiceCollection>? configureServices)
+    private sealed class ApiFactory(GenesysEmulatorFixture emulator, string databasePath, int? outboxConcurrency, Action<IServiceCollection>? configureServices)
         : WebApplicationFactory<ApiApp>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -326,6 +343,10 @@ public sealed class BenchStack : IAsyncDisposable
             var settings = HandoffApiSettings.For(emulator.BaseAddress, databasePath, "bench", ApiKey);
             settings.Remove("Handoff:Outbox:BaseDelay"); // production defaults, but for the rate limit
             settings.Remove("Handoff:Outbox:PollInterval");
+            if (outboxConcurrency is { } concurrency)
+            {
+                settings["Handoff:Outbox:Concurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
             if (configureServices is not null)
             {

@@ -53,7 +53,8 @@ public static class PairedRun
         var median = ThroughputReport.Median(ratios);
         Console.WriteLine();
         Console.WriteLine($"## Paired relay throughput ({options.Messages} messages per operation, {options.Senders} concurrent senders; " +
-                          $"{options.Pairs} pairs after {options.WarmupPairs} warm-up pairs; {Environment.ProcessorCount} CPUs)");
+                          $"{options.Pairs} pairs after {options.WarmupPairs} warm-up pairs; {Environment.ProcessorCount} CPUs" +
+                          (options.LatencyMs > 0 ? $"; Genesys answers inbound messages after {options.LatencyMs} ms" : "") + ")");
         Console.WriteLine();
         Console.WriteLine("| Path | Median messages/s | Median CPU per message (process) | Median allocated per message (process) |");
         Console.WriteLine("|---|---:|---:|---:|");

@@ -5,6 +5,7 @@ using Handoff.Core.Dispatch;
 using Handoff.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Handoff.Core;
 
@@ -25,16 +26,23 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddScoped<HandoffCommands>();
         services.AddSingleton<IChannelInbox, HandoffInbox>();
         services.AddSingleton<IChannelHandoffDirectory, HandoffDirectory>();
-        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateOnStart();
         services.AddHostedService<OutboxDispatcher>();
         services.AddOptions<HandoffTelemetryOptions>().BindConfiguration(HandoffTelemetryOptions.SectionName);
-        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName);
+        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName).ValidateOnStart();
         services.AddHttpClient(CallbackDispatcher.HttpClientName);
         services.AddHostedService<CallbackDispatcher>();
-        services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.SectionName);
+        services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.SectionName).ValidateOnStart();
         services.AddHostedService<InactivityMonitor>();
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName);
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
         services.AddHostedService<StoreRetention>();
+        services.TryAddEnumerable(
+        [
+            ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, DispatchOptionsValidator>(),
+            ServiceDescriptor.Singleton<IValidateOptions<CallbackOptions>, DispatchOptionsValidator>(),
+            ServiceDescriptor.Singleton<IValidateOptions<InactivityOptions>, DispatchOptionsValidator>(),
+            ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, DispatchOptionsValidator>(),
+        ]);
         return services;
     }
 }

@@ -70,6 +70,50 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("Channels:Genesys:ClientSecret", validation.Message);
     }
 
+    [Theory]
+    [InlineData("Handoff:Outbox:Concurrency", "0")]
+    [InlineData("Handoff:Outbox:MaxAttempts", "0")]
+    [InlineData("Handoff:Outbox:BaseDelay", "00:00:00")]
+    [InlineData("Handoff:Outbox:MaxDelay", "00:00:00.500")]
+    [InlineData("Handoff:Outbox:BatchSize", "-1")]
+    [InlineData("Handoff:Outbox:AttemptTimeout", "-00:00:01")]
+    [InlineData("Handoff:Outbox:PollInterval", "00:00:00")]
+    [InlineData("Handoff:Callbacks:Concurrency", "0")]
+    [InlineData("Handoff:Callbacks:MaxAttempts", "0")]
+    [InlineData("Handoff:Callbacks:BaseDelay", "-00:00:01")]
+    [InlineData("Handoff:Callbacks:Timeout", "00:00:00")]
+    [InlineData("Handoff:InactivityTimeout", "00:00:00")]
+    [InlineData("Handoff:Retention:Interval", "00:00:00")]
+    [InlineData("Handoff:Retention:BatchSize", "0")]
+    public void A_dispatch_setting_out_of_range_stops_start_up_naming_the_key(string key, string value)
+    {
+        var settings = ValidSettings();
+        settings[key] = value;
+        using var factory = new Factory(settings, "Production");
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.Services);
+
+        var validation = Assert.IsType<OptionsValidationException>(error.GetBaseException());
+        Assert.Contains(key, validation.Message);
+    }
+
+    [Fact]
+    public void Dispatch_settings_in_range_start_including_kept_for_ever_retention()
+    {
+        var settings = ValidSettings();
+        settings["Handoff:Outbox:Concurrency"] = "1";
+        settings["Handoff:Outbox:BaseDelay"] = "00:00:02";
+        settings["Handoff:Outbox:MaxDelay"] = "00:00:02";
+        settings["Handoff:Retention:KeepFinished"] = "00:00:00";
+        settings["Handoff:InactivityTimeout"] = "00:30:00";
+        using var factory = new Factory(settings, "Production");
+
+        var outbox = factory.Services.GetRequiredService<IOptions<Handoff.Core.Dispatch.OutboxOptions>>().Value;
+
+        Assert.Equal(1, outbox.Concurrency);
+        Assert.Equal(TimeSpan.FromSeconds(2), outbox.MaxDelay);
+    }
+
     [Fact]
     public void Outside_development_start_up_fails_without_an_api_key()
     {

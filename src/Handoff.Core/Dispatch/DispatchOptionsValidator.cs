@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Options;
+
+namespace Handoff.Core.Dispatch;
+
+/// <summary>
+/// Start-up checks of the dispatchers', inactivity and retention settings, naming the configuration key. Without them a
+/// setting such as <c>Handoff:Outbox:Concurrency = 0</c> is accepted and only fails once the host runs (the dispatcher
+/// stops and nothing is relayed), or a zero delay turns retries into a busy loop against the contact center.
+/// </summary>
+internal sealed class DispatchOptionsValidator :
+    IValidateOptions<OutboxOptions>, IValidateOptions<CallbackOptions>, IValidateOptions<InactivityOptions>, IValidateOptions<RetentionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OutboxOptions options)
+    {
+        var errors = new Errors(OutboxOptions.SectionName);
+        errors.AtLeastOne(nameof(options.MaxAttempts), options.MaxAttempts);
+        errors.Backoff(nameof(options.BaseDelay), options.BaseDelay, nameof(options.MaxDelay), options.MaxDelay);
+        errors.AtLeastOne(nameof(options.Concurrency), options.Concurrency);
+        errors.AtLeastOne(nameof(options.BatchSize), options.BatchSize);
+        errors.Positive(nameof(options.AttemptTimeout), options.AttemptTimeout);
+        errors.Positive(nameof(options.PollInterval), options.PollInterval);
+        return errors.Result;
+    }
+
+    public ValidateOptionsResult Validate(string? name, CallbackOptions options)
+    {
+        var callbacks = options.Callbacks;
+        var errors = new Errors($"{CallbackOptions.SectionName}:{nameof(options.Callbacks)}");
+        errors.AtLeastOne(nameof(callbacks.MaxAttempts), callbacks.MaxAttempts);
+        errors.Backoff(nameof(callbacks.BaseDelay), callbacks.BaseDelay, nameof(callbacks.MaxDelay), callbacks.MaxDelay);
+        errors.Positive(nameof(callbacks.Timeout), callbacks.Timeout);
+        errors.AtLeastOne(nameof(callbacks.Concurrency), callbacks.Concurrency);
+        errors.Positive(nameof(callbacks.PollInterval), callbacks.PollInterval);
+        return errors.Result;
+    }
+
+    public ValidateOptionsResult Validate(string? name, InactivityOptions options)
+    {
+        var errors = new Errors(InactivityOptions.SectionName);
+        if (options.InactivityTimeout is { } timeout)
+        {
+            errors.Positive(nameof(options.InactivityTimeout), timeout, " (leave it unset to never end handoffs for inactivity)");
+        }
+
+        return errors.Result;
+    }
+
+    public ValidateOptionsResult Validate(string? name, RetentionOptions options)
+    {
+        // KeepFinished may be zero or less: that keeps everything.
+        var errors = new Errors(RetentionOptions.SectionName);
+        errors.Positive(nameof(options.Interval), options.Interval);
+        errors.AtLeastOne(nameof(options.BatchSize), options.BatchSize);
+        return errors.Result;
+    }
+
+    private sealed class Errors(string section)
+    {
+        private readonly List<string> _messages = [];
+
+        public ValidateOptionsResult Result => _messages.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_messages);
+
+        public void AtLeastOne(string key, int value)
+        {
+            if (value < 1)
+            {
+                _messages.Add($"{section}:{key} must be at least 1 (it is {value}).");
+            }
+        }
+
+        public void Positive(string key, TimeSpan value, string hint = "")
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                _messages.Add($"{section}:{key} must be longer than zero (it is {value}){hint}.");
+            }
+        }
+
+        public void Backoff(string baseKey, TimeSpan baseDelay, string maxKey, TimeSpan maxDelay)
+        {
+            Positive(baseKey, baseDelay);
+            if (maxDelay < baseDelay)
+            {
+                _messages.Add($"{section}:{maxKey} ({maxDelay}) must not be shorter than {section}:{baseKey} ({baseDelay}).");
+            }
+        }
+    }
+}
