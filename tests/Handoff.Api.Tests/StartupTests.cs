@@ -85,7 +85,9 @@ public sealed class StartupTests : IDisposable
     [InlineData("Handoff:InactivityTimeout", "00:00:00")]
     [InlineData("Handoff:Retention:Interval", "00:00:00")]
     [InlineData("Handoff:Retention:BatchSize", "0")]
-    public void A_dispatch_setting_out_of_range_stops_start_up_naming_the_key(string key, string value)
+    [InlineData("Handoff:RateLimit:RequestsPerSecond", "0")]
+    [InlineData("Handoff:RateLimit:Burst", "-5")]
+    public void A_dispatch_or_rate_limit_setting_out_of_range_stops_start_up_naming_the_key(string key, string value)
     {
         var settings = ValidSettings();
         settings[key] = value;

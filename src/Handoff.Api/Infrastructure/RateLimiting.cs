@@ -22,7 +22,10 @@ internal static class RateLimiting
 
     public static IServiceCollection AddPerClientRateLimiting(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName)
+            .Validate(o => o.RequestsPerSecond >= 1, $"{RateLimitOptions.SectionName}:{nameof(RateLimitOptions.RequestsPerSecond)} must be at least 1.")
+            .Validate(o => o.Burst >= 1, $"{RateLimitOptions.SectionName}:{nameof(RateLimitOptions.Burst)} must be at least 1.")
+            .ValidateOnStart();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -32,8 +35,8 @@ internal static class RateLimiting
                 var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitOptions>>().Value;
                 return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = Math.Max(1, options.Burst),
-                    TokensPerPeriod = Math.Max(1, options.RequestsPerSecond),
+                    TokenLimit = options.Burst,
+                    TokensPerPeriod = options.RequestsPerSecond,
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,
