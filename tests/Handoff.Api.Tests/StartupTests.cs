@@ -62,11 +62,9 @@ public sealed class StartupTests : IDisposable
     {
         var settings = ValidSettings();
         settings["Channels:Genesys:ClientSecret"] = null;
-        using var factory = new Factory(settings, "Production");
 
-        var error = Assert.ThrowsAny<Exception>(() => factory.Services);
+        var validation = StartUpValidationError(settings);
 
-        var validation = Assert.IsType<OptionsValidationException>(error.GetBaseException());
         Assert.Contains("Channels:Genesys:ClientSecret", validation.Message);
     }
 
@@ -91,12 +89,18 @@ public sealed class StartupTests : IDisposable
     {
         var settings = ValidSettings();
         settings[key] = value;
-        using var factory = new Factory(settings, "Production");
 
-        var error = Assert.ThrowsAny<Exception>(() => factory.Services);
+        var validation = StartUpValidationError(settings);
 
-        var validation = Assert.IsType<OptionsValidationException>(error.GetBaseException());
         Assert.Contains(key, validation.Message);
+    }
+
+    /// <summary>Starts the API in Production with <paramref name="settings"/>; start-up must fail on an options check.</summary>
+    private static OptionsValidationException StartUpValidationError(Dictionary<string, string?> settings)
+    {
+        using var factory = new Factory(settings, "Production");
+        var error = Assert.ThrowsAny<Exception>(() => factory.Services);
+        return Assert.IsType<OptionsValidationException>(error.GetBaseException());
     }
 
     [Fact]
