@@ -53,7 +53,7 @@ public sealed class BenchStack : IAsyncDisposable
     {
         var stack = new BenchStack(options);
         await stack.StartEmulatorAsync();
-        stack._api = new ApiFactory(stack._emulator, stack._databasePath, options.OutboxConcurrency, timedStore ? services => services.AddSingleton<IHandoffStore>(sp =>
+        stack._api = new ApiFactory(stack._emulator, stack._databasePath, options, timedStore ? services => services.AddSingleton<IHandoffStore>(sp =>
             stack.Store = new TimedStore(new SqliteHandoffStore($"Data Source={stack._databasePath}", sp.GetRequiredService<HandoffSignals>()))) : null);
         stack._api.UseKestrel(0);
         stack._api.StartServer();
@@ -334,7 +334,7 @@ public sealed class BenchStack : IAsyncDisposable
     }
 
     /// <summary>The API with its production defaults except: the emulator as Genesys, no rate limit, warnings-only logs.</summary>
-    private sealed class ApiFactory(GenesysEmulatorFixture emulator, string databasePath, int? outboxConcurrency, Action<IServiceCollection>? configureServices)
+    private sealed class ApiFactory(GenesysEmulatorFixture emulator, string databasePath, BenchOptions options, Action<IServiceCollection>? configureServices)
         : WebApplicationFactory<ApiApp>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -343,9 +343,14 @@ public sealed class BenchStack : IAsyncDisposable
             var settings = HandoffApiSettings.For(emulator.BaseAddress, databasePath, "bench", ApiKey);
             settings.Remove("Handoff:Outbox:BaseDelay"); // production defaults, but for the rate limit
             settings.Remove("Handoff:Outbox:PollInterval");
-            if (outboxConcurrency is { } concurrency)
+            if (options.OutboxConcurrency is { } concurrency)
             {
                 settings["Handoff:Outbox:Concurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (options.OutboxMaxConcurrency is { } max)
+            {
+                settings["Handoff:Outbox:MaxConcurrency"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
             if (configureServices is not null)

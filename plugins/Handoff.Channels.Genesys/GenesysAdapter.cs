@@ -73,7 +73,7 @@ public sealed partial class GenesysAdapter(
         }
 
         activity?.SetTag(GenesysTelemetry.MessageIdTag, result.Value?.Id);
-        return Finish("start", handoff.Id, DeliveryResult.Ok(state), activity);
+        return Finish("start", handoff.Id, DeliveryResult.Ok(state) with { Throttled = result.Retried }, activity);
     }
 
     public async Task<DeliveryResult> SendMessageAsync(ChannelHandoff handoff, ChannelMessage message, CancellationToken cancellationToken)

@@ -115,7 +115,8 @@ public sealed partial class GenesysClient(
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            return await MapAsync<T>(response, call, cancellationToken).ConfigureAwait(false);
+            var result = await MapAsync<T>(response, call, cancellationToken).ConfigureAwait(false);
+            return request.Options.TryGetValue(GenesysResilienceHandler.Retried, out var retried) && retried ? result with { Retried = true } : result;
         }
         catch (GenesysAuthenticationException ex)
         {
@@ -255,6 +256,9 @@ internal sealed record GenesysResult<T>(
 {
     public bool IsSuccess => Outcome == GenesysOutcome.Success;
 
+    /// <summary>The call was sent more than once: Genesys pushed back (429, 5xx, no answer in time) before this outcome.</summary>
+    public bool Retried { get; init; }
+
     public bool IsNotFound => Outcome == GenesysOutcome.Permanent && StatusCode == (int)HttpStatusCode.NotFound;
 
     public static GenesysResult<T> Success(T? value, int status) => new(GenesysOutcome.Success, value, status, null, null, null);
@@ -268,7 +272,7 @@ internal sealed record GenesysResult<T>(
     /// <summary>As a <see cref="DeliveryResult"/> (state only on success).</summary>
     public DeliveryResult ToDelivery(IReadOnlyDictionary<string, string>? state = null) => Outcome switch
     {
-        GenesysOutcome.Success => DeliveryResult.Ok(state),
+        GenesysOutcome.Success => DeliveryResult.Ok(state) with { Throttled = Retried },
         GenesysOutcome.Transient => DeliveryResult.Transient(Reason ?? "Genesys is temporarily unavailable.", RetryAfter),
         _ => DeliveryResult.Permanent(Reason ?? "Genesys rejected the request."),
     };

@@ -43,6 +43,9 @@ public sealed class GenesysResilienceOptions
 internal sealed partial class GenesysResilienceHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Handoff.Genesys.Request");
+
+    /// <summary>Set on a request this handler sent more than once (Genesys answered 429, 5xx or not in time first).</summary>
+    internal static readonly HttpRequestOptionsKey<bool> Retried = new("Handoff.Genesys.Retried");
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public GenesysResilienceHandler(IOptions<GenesysResilienceOptions> options, TimeProvider timeProvider, ILogger<GenesysResilienceHandler> logger)
@@ -62,7 +65,9 @@ internal sealed partial class GenesysResilienceHandler : DelegatingHandler
                     args.Outcome.Result is { } response ? GenesysClient.ReadRetryAfter(response, timeProvider) : null),
                 OnRetry = args =>
                 {
-                    LogRetry(logger, args.AttemptNumber + 1, args.Context.Properties.GetValue(RequestKey, null!)?.RequestUri?.AbsolutePath,
+                    var request = args.Context.Properties.GetValue(RequestKey, null!);
+                    request?.Options.Set(Retried, true);
+                    LogRetry(logger, args.AttemptNumber + 1, request?.RequestUri?.AbsolutePath,
                         args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name,
                         args.RetryDelay);
                     return default; // Polly disposes the failed attempt's response before the next attempt

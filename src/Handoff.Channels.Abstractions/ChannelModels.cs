@@ -121,6 +121,13 @@ public sealed record DeliveryResult(
     IReadOnlyDictionary<string, string>? State = null,
     TimeSpan? RetryAfter = null)
 {
+    /// <summary>
+    /// For <see cref="DeliveryOutcome.Delivered"/>: accepted only after the contact center pushed back (e.g. a 429 or a 5xx
+    /// the adapter retried itself). Core then delivers to fewer handoffs at once, as it does after a retry; an adapter that
+    /// waits out a rate limit without saying so makes core keep adding calls in flight.
+    /// </summary>
+    public bool Throttled { get; init; }
+
     public static DeliveryResult Ok(IReadOnlyDictionary<string, string>? state = null) => new(DeliveryOutcome.Delivered, State: state);
     public static DeliveryResult Transient(string reason, TimeSpan? retryAfter = null) => new(DeliveryOutcome.Retry, reason, RetryAfter: retryAfter);
     public static DeliveryResult Permanent(string reason) => new(DeliveryOutcome.Failed, reason);

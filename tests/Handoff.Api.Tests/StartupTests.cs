@@ -70,6 +70,8 @@ public sealed class StartupTests : IDisposable
 
     [Theory]
     [InlineData("Handoff:Outbox:Concurrency", "0")]
+    [InlineData("Handoff:Outbox:Concurrency", "300000000")] // its default ceiling, 8 times as many, would not fit an int
+    [InlineData("Handoff:Outbox:MaxConcurrency", "16")] // below the default Concurrency, 32
     [InlineData("Handoff:Outbox:MaxAttempts", "0")]
     [InlineData("Handoff:Outbox:BaseDelay", "00:00:00")]
     [InlineData("Handoff:Outbox:MaxDelay", "00:00:00.500")]
@@ -108,6 +110,7 @@ public sealed class StartupTests : IDisposable
     {
         var settings = ValidSettings();
         settings["Handoff:Outbox:Concurrency"] = "1";
+        settings["Handoff:Outbox:MaxConcurrency"] = "1"; // a fixed concurrency
         settings["Handoff:Outbox:BaseDelay"] = "00:00:02";
         settings["Handoff:Outbox:MaxDelay"] = "00:00:02";
         settings["Handoff:Retention:KeepFinished"] = "00:00:00";
@@ -117,6 +120,7 @@ public sealed class StartupTests : IDisposable
         var outbox = factory.Services.GetRequiredService<IOptions<Handoff.Core.Dispatch.OutboxOptions>>().Value;
 
         Assert.Equal(1, outbox.Concurrency);
+        Assert.Equal(1, outbox.MaxConcurrency);
         Assert.Equal(TimeSpan.FromSeconds(2), outbox.MaxDelay);
     }
 

@@ -17,6 +17,7 @@ public sealed class GenesysAdapterEmulatorTests(GenesysEmulatorFixture emulator)
         var result = await provider.GetRequiredService<GenesysAdapter>().StartAsync(handoff, Ct);
 
         Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.False(result.Throttled); // accepted at the first attempt
         var conversationId = result.State![GenesysAdapter.ConversationIdStateKey];
         Assert.Equal(GenesysEmulatorFixture.SupportIntegrationId, result.State[GenesysAdapter.IntegrationIdStateKey]);
 

@@ -316,6 +316,7 @@ public sealed class GenesysAdapterTests
         var result = await sending.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
         Assert.Equal(2, genesys.Api.Requests.Count);
+        Assert.True(result.Throttled); // core's dispatcher takes it as push-back and delivers to fewer handoffs at once
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    private async Task StartDispatcherAsync(int concurrency)
+    private async Task StartDispatcherAsync(int concurrency, int? maxConcurrency = null)
     {
         _services = new ServiceCollection()
             .AddSingleton<IChannelAdapter>(_adapter)
@@ -35,7 +35,7 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
             .BuildServiceProvider();
         _dispatcher = new OutboxDispatcher(_db.Store, _db.Signals, _services.GetRequiredService<IServiceScopeFactory>(),
             // No poll within a test: every wake-up has to come from a signal or a retry's due time.
-            Options.Create(new OutboxOptions { Concurrency = concurrency, PollInterval = NoPoll, BaseDelay = TimeSpan.FromMilliseconds(50) }),
+            Options.Create(new OutboxOptions { Concurrency = concurrency, MaxConcurrency = maxConcurrency, PollInterval = NoPoll, BaseDelay = TimeSpan.FromMilliseconds(50) }),
             TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
         await _dispatcher.StartAsync(Ct);
     }
@@ -135,6 +135,45 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
         Assert.Empty(await _db.Store.GetDueOutboxAsync(DateTimeOffset.UtcNow, 100, Ct));
     }
 
+    [Theory]
+    [InlineData(null, false)] // the default ceiling: 8 × Concurrency
+    [InlineData(2, false)] // fixed
+    [InlineData(null, true)] // every message accepted only after the channel pushed back (e.g. a 429 it waited out)
+    public async Task While_the_channel_keeps_up_and_work_waits_more_handoffs_are_delivered_at_once(int? maxConcurrency, bool throttled)
+    {
+        // A channel that takes 20 ms per message: two slots to begin with, 12 handoffs with work.
+        await StartDispatcherAsync(concurrency: 2, maxConcurrency);
+        _adapter.Throttled = throttled;
+        var handoffs = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => CreateAsync($"busy-{i}")));
+        await _adapter.WaitForAsync(_ => handoffs.All(h => _adapter.CallsOf(h.Id).Count == 1), Patience);
+        _adapter.MessageLatency = TimeSpan.FromMilliseconds(20);
+        const int perHandoff = 15;
+        foreach (var h in handoffs)
+        {
+            for (var i = 0; i < perHandoff; i++)
+            {
+                await EnqueueAsync(h, $"m{i:00}");
+            }
+        }
+
+        await _adapter.WaitForAsync(_ => handoffs.All(h => _adapter.CallsOf(h.Id).Count == perHandoff + 1), Patience);
+
+        if (maxConcurrency is not null || throttled)
+        {
+            Assert.Equal(2, _adapter.MostMessagesInFlight);
+        }
+        else
+        {
+            // Grown past the floor; never more than one delivery per handoff (order).
+            Assert.InRange(_adapter.MostMessagesInFlight, 3, handoffs.Length);
+        }
+
+        foreach (var h in handoffs)
+        {
+            Assert.Equal(["start", .. Enumerable.Range(0, perHandoff).Select(i => $"m{i:00}")], _adapter.CallsOf(h.Id));
+        }
+    }
+
     [Fact]
     public async Task A_retry_goes_out_when_due_while_another_handoff_is_being_delivered()
     {
@@ -188,6 +227,18 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
         /// <summary>The first attempt of this message is a transient failure (retried after the outbox's backoff).</summary>
         public void FailOnce(string messageId) => _failOnce[messageId] = 0;
 
+        /// <summary>Messages are accepted with <see cref="DeliveryResult.Throttled"/> set.</summary>
+        public bool Throttled { get; set; }
+
+        /// <summary>How long each message takes to be accepted.</summary>
+        public TimeSpan MessageLatency { get; set; }
+
+        private int _messagesInFlight;
+        private int _mostMessagesInFlight;
+
+        /// <summary>The most <see cref="SendMessageAsync"/> calls that were running at once.</summary>
+        public int MostMessagesInFlight => Volatile.Read(ref _mostMessagesInFlight);
+
         public bool IsHanging(string messageId) => _hanging.TryGetValue(messageId, out var gate) && !gate.Task.IsCompleted;
 
         public void ReleaseAll()
@@ -214,10 +265,33 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
         public Task<DeliveryResult> StartAsync(ChannelHandoff handoff, CancellationToken cancellationToken)
         {
             _calls.Enqueue($"{handoff.Id}:start");
-            return Task.FromResult(DeliveryResult.Ok());
+            return Task.FromResult(DeliveryResult.Ok() with { Throttled = Throttled });
         }
 
         public async Task<DeliveryResult> SendMessageAsync(ChannelHandoff handoff, ChannelMessage message, CancellationToken cancellationToken)
+        {
+            var inFlight = Interlocked.Increment(ref _messagesInFlight);
+            try
+            {
+                for (var most = Volatile.Read(ref _mostMessagesInFlight); inFlight > most; most = Volatile.Read(ref _mostMessagesInFlight))
+                {
+                    Interlocked.CompareExchange(ref _mostMessagesInFlight, inFlight, most);
+                }
+
+                if (MessageLatency > TimeSpan.Zero)
+                {
+                    await Task.Delay(MessageLatency, cancellationToken);
+                }
+
+                return await SendAsync(handoff, message, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _messagesInFlight);
+            }
+        }
+
+        private async Task<DeliveryResult> SendAsync(ChannelHandoff handoff, ChannelMessage message, CancellationToken cancellationToken)
         {
             _calls.Enqueue($"{handoff.Id}:{message.Id}");
             if (_failOnce.TryRemove(message.Id, out _))
@@ -230,7 +304,7 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
                 await gate.Task.WaitAsync(cancellationToken);
             }
 
-            return DeliveryResult.Ok();
+            return DeliveryResult.Ok() with { Throttled = Throttled };
         }
 
         public Task<DeliveryResult> SendTypingAsync(ChannelHandoff handoff, CancellationToken cancellationToken) => Task.FromResult(DeliveryResult.Ok());

@@ -16,6 +16,15 @@ internal sealed class DispatchOptionsValidator :
         errors.AtLeastOne(nameof(options.MaxAttempts), options.MaxAttempts);
         errors.Backoff(nameof(options.BaseDelay), options.BaseDelay, nameof(options.MaxDelay), options.MaxDelay);
         errors.AtLeastOne(nameof(options.Concurrency), options.Concurrency);
+        if (options.MaxConcurrency is { } max)
+        {
+            errors.NotBelow(nameof(options.MaxConcurrency), max, nameof(options.Concurrency), options.Concurrency);
+        }
+        else if (options.Concurrency > int.MaxValue / 8)
+        {
+            errors.AtMost(nameof(options.Concurrency), options.Concurrency, int.MaxValue / 8, $" without {OutboxOptions.SectionName}:{nameof(options.MaxConcurrency)}");
+        }
+
         errors.AtLeastOne(nameof(options.BatchSize), options.BatchSize);
         errors.Positive(nameof(options.AttemptTimeout), options.AttemptTimeout);
         errors.Positive(nameof(options.PollInterval), options.PollInterval);
@@ -73,6 +82,22 @@ internal sealed class DispatchOptionsValidator :
             if (value <= TimeSpan.Zero)
             {
                 _messages.Add($"{section}:{key} must be longer than zero (it is {value}){hint}.");
+            }
+        }
+
+        public void NotBelow(string key, int value, string otherKey, int other)
+        {
+            if (value < other)
+            {
+                _messages.Add($"{section}:{key} ({value}) must not be below {section}:{otherKey} ({other}).");
+            }
+        }
+
+        public void AtMost(string key, int value, int most, string hint = "")
+        {
+            if (value > most)
+            {
+                _messages.Add($"{section}:{key} must be at most {most}{hint} (it is {value}).");
             }
         }
 

@@ -37,8 +37,8 @@ public sealed partial class OutboxDispatcher(
         // Every handoff with due work gets its own stream as soon as a slot is free: no rounds, so one slow delivery (up to
         // AttemptTimeout) never holds up other handoffs' work, and a handoff that was idle is served the moment its next
         // item is stored. A handoff is streamed by at most one worker at a time (HandoffSignals keeps the set), which keeps
-        // its items in order.
-        using var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        // its items in order. How many streams run at once adapts to the channel (DeliveryConcurrency).
+        using var slots = new DeliveryConcurrency(_options.Concurrency, _options.ConcurrencyCeiling, _options.BaseDelay, time);
         var running = new ConcurrentDictionary<Task, byte>();
         try
         {
@@ -101,7 +101,7 @@ public sealed partial class OutboxDispatcher(
     /// Delivers one handoff's due items back to back (each completion hands back the next item and the handoff, so there
     /// are no reads in between), up to <see cref="StreamLimit"/> so that other handoffs get their turn.
     /// </summary>
-    private async Task StreamAsync(string handoffId, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task StreamAsync(string handoffId, DeliveryConcurrency slots, CancellationToken stoppingToken)
     {
         await Task.Yield();
         var wakeDispatcher = false;
@@ -123,6 +123,15 @@ public sealed partial class OutboxDispatcher(
                 }
 
                 var step = await DeliverAsync(current, channels, CancellationToken.None, handoff).ConfigureAwait(false);
+                if (step.Congested)
+                {
+                    slots.Congested();
+                }
+                else if (step.Delivered)
+                {
+                    slots.Delivered();
+                }
+
                 if (step.Rescheduled)
                 {
                     wakeDispatcher = true; // the dispatcher times the retry
@@ -233,7 +242,7 @@ public sealed partial class OutboxDispatcher(
             HandoffMetrics.Delivery(handoff.Channel, item.Kind, "retry");
             activity?.SetStatus(ActivityStatusCode.Error, "retry");
             await store.RescheduleOutboxAsync(item, attempts, time.GetUtcNow() + delay, result.Reason, stoppingToken).ConfigureAwait(false);
-            return new DeliveryStep(null, null, Rescheduled: true);
+            return new DeliveryStep(null, null, Rescheduled: true, Congested: true);
         }
 
         var now = time.GetUtcNow();
@@ -248,7 +257,8 @@ public sealed partial class OutboxDispatcher(
             Func<HandoffRecord, Transition>? change = item.Kind == OutboxKind.Start
                 ? h => HandoffTransitions.StartDelivered(h, result.State, now)
                 : result.State is { Count: > 0 } ? h => HandoffTransitions.ChannelStateChanged(h, result.State, now) : null;
-            return await CompleteAsync(item, OutboxStatus.Sent, null, change, stoppingToken).ConfigureAwait(false);
+            var sent = await CompleteAsync(item, OutboxStatus.Sent, null, change, stoppingToken).ConfigureAwait(false);
+            return sent with { Delivered = !result.Throttled, Congested = result.Throttled };
         }
 
         var reason = result.Outcome == DeliveryOutcome.Retry
@@ -270,7 +280,7 @@ public sealed partial class OutboxDispatcher(
             HandoffMetrics.Ended(failed);
         }
 
-        return new DeliveryStep(step.Next, completed.Handoff);
+        return new DeliveryStep(step.Next, completed.Handoff, Congested: result.Outcome == DeliveryOutcome.Retry);
     }
 
     private async Task<DeliveryStep> CompleteAsync(
@@ -287,8 +297,13 @@ public sealed partial class OutboxDispatcher(
 
     private static string SpanNameOf(OutboxKind kind) => $"handoff relay {kind.ToString().ToLowerInvariant()}";
 
-    /// <summary>What a delivery leaves for its stream: the handoff's next due item and the handoff, or a scheduled retry.</summary>
-    internal readonly record struct DeliveryStep(OutboxItem? Next, HandoffRecord? Handoff, bool Rescheduled = false);
+    /// <summary>
+    /// What a delivery leaves for its stream: the handoff's next due item and the handoff, or a scheduled retry; and what the
+    /// channel's answer says about its capacity (<paramref name="Delivered"/>: accepted; <paramref name="Congested"/>: asked
+    /// for a retry, whether one was scheduled or the budget ran out, or accepted only after pushing back).
+    /// </summary>
+    internal readonly record struct DeliveryStep(
+        OutboxItem? Next, HandoffRecord? Handoff, bool Rescheduled = false, bool Delivered = false, bool Congested = false);
 
     private async Task<DeliveryResult> CallAdapterAsync(IChannelAdapter adapter, OutboxItem item, HandoffRecord handoff, CancellationToken stoppingToken)
     {

@@ -13,8 +13,21 @@ public sealed class OutboxOptions
 
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Handoffs delivered in parallel (one item at a time per handoff, so order is kept).</summary>
+    /// <summary>
+    /// Handoffs delivered in parallel (one item at a time per handoff, so order is kept) to begin with, and never fewer: the
+    /// dispatcher adds more while work waits for a slot and the channel keeps accepting, up to <see cref="MaxConcurrency"/>,
+    /// and halves them again (down to this) when the channel asks for retries. See <see cref="DeliveryConcurrency"/>.
+    /// </summary>
     public int Concurrency { get; set; } = 32;
+
+    /// <summary>
+    /// The most handoffs delivered in parallel. Unset: 8 × <see cref="Concurrency"/>. Set it to <see cref="Concurrency"/> for a
+    /// fixed number.
+    /// </summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary><see cref="MaxConcurrency"/>, or its default.</summary>
+    internal int ConcurrencyCeiling => MaxConcurrency ?? checked(Concurrency * 8);
 
     /// <summary>Items read per batch.</summary>
     public int BatchSize { get; set; } = 256;
