@@ -71,7 +71,11 @@ public sealed class TimedStore(IHandoffStore inner) : IHandoffStore
     public Task<IReadOnlyList<CallbackItem>> GetDueCallbacksAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         inner.GetDueCallbacksAsync(now, limit, cancellationToken);
 
-    public Task<DateTimeOffset?> GetNextCallbackDueAsync(CancellationToken cancellationToken) => inner.GetNextCallbackDueAsync(cancellationToken);
+    public Task<CallbackItem?> GetDueCallbackHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.GetDueCallbackHeadAsync(handoffId, now, cancellationToken);
+
+    public Task<DateTimeOffset?> GetNextCallbackDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
+        inner.GetNextCallbackDueAfterAsync(after, cancellationToken);
 
     public Task UpdateCallbackAsync(CallbackItem item, OutboxStatus status, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken) =>
         inner.UpdateCallbackAsync(item, status, attempts, nextAttemptAt, error, cancellationToken);

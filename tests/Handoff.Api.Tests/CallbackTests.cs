@@ -59,6 +59,26 @@ public sealed class CallbackTests(ApiStack stack) : IClassFixture<ApiStack>
     }
 
     [Fact]
+    public async Task A_slow_bot_platform_holds_up_only_its_own_handoffs_callbacks()
+    {
+        // One bot platform takes 8 s to answer its first callback (the timeout is 10 s): another handoff's events, to
+        // another URL, go out meanwhile, one after the other, not one per round of every handoff's heads.
+        await using var slow = await WebhookRecorder.StartAsync();
+        slow.RespondWith(HttpStatusCode.OK, delay: TimeSpan.FromSeconds(8));
+        await _client.PostJsonAsync("/v1/handoffs", WithCallback(slow.Url));
+        await slow.WaitForRequestAsync(timeout: TimeSpan.FromSeconds(20));
+
+        await using var bot = await WebhookRecorder.StartAsync();
+        var id = (string)(await (await _client.PostJsonAsync("/v1/handoffs", WithCallback(bot.Url))).ReadNodeAsync())["id"]!;
+        var conversation = await stack.Emulator.Control.WaitForConversationAsync(c => c.UserId == id, TimeSpan.FromSeconds(20));
+        await stack.Emulator.Control.SendAgentMessageAsync(conversation.Id, "not held up");
+        var received = await bot.WaitForRequestsAsync(3, timeout: TimeSpan.FromSeconds(6));
+
+        Assert.Equal(["handoff.queued", "handoff.connected", "agent.message"], received.Take(3).Select(r => r.Json().GetProperty("type").GetString()));
+        Assert.Single(slow.Requests); // still answering the first one: the next waits for it (order)
+    }
+
+    [Fact]
     public async Task A_callback_url_must_be_absolute_http()
     {
         var response = await _client.PostJsonAsync("/v1/handoffs", new { channel = "genesys", queue = "Support", user = new { id = "u-cb" }, callbackUrl = "ftp://example.org/x" });

@@ -27,6 +27,35 @@ public sealed class SqliteHandoffStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_handoffs_callback_head_is_handed_out_only_when_due_and_later_ones_never_overtake_it()
+    {
+        var h = TestData.Handoff() with { CallbackUrl = "https://bot.example.org/hook" };
+        await _db.Store.CreateAsync(h, TestData.Start(h), null, Ct);
+        await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.StartDelivered(x, null, TestData.Now)), null, Ct);
+        await _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.AgentMessage(x, "g-1", "hi", "A", null, TestData.Now)), null, Ct);
+        var now = DateTimeOffset.UtcNow;
+
+        var head = await _db.Store.GetDueCallbackHeadAsync(h.Id, now, Ct);
+        Assert.NotNull(head);
+        var events = await _db.Store.GetEventsAsync(h.Id, 0, 10, Ct);
+        Assert.Equal(events[0].Seq, head.Event.Seq);
+        Assert.Equal(EventTypes.Queued, head.Event.Type);
+        Assert.Equal("https://bot.example.org/hook", head.Url);
+
+        // The head waits for its retry: nothing is due for this handoff, though later callbacks are pending.
+        await _db.Store.UpdateCallbackAsync(head, OutboxStatus.Pending, 1, now.AddSeconds(30), "answered 500", Ct);
+        Assert.Null(await _db.Store.GetDueCallbackHeadAsync(h.Id, now, Ct));
+        Assert.Equal(now.AddSeconds(30).ToUnixTimeMilliseconds(), (await _db.Store.GetNextCallbackDueAfterAsync(now, Ct))?.ToUnixTimeMilliseconds());
+        Assert.Null(await _db.Store.GetNextCallbackDueAfterAsync(now.AddSeconds(30), Ct));
+
+        // Delivered: the next one is the head now.
+        await _db.Store.UpdateCallbackAsync(head, OutboxStatus.Sent, 2, now, null, Ct);
+        var next = await _db.Store.GetDueCallbackHeadAsync(h.Id, now, Ct);
+        Assert.Equal(events[1].Seq, next?.Event.Seq);
+        Assert.Null(await _db.Store.GetDueCallbackHeadAsync("no-such-handoff", now, Ct));
+    }
+
+    [Fact]
     public async Task Second_active_handoff_for_the_same_user_and_queue_is_a_conflict_naming_the_first()
     {
         var first = TestData.Handoff();

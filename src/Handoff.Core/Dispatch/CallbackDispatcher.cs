@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -12,8 +13,8 @@ using Microsoft.Extensions.Options;
 namespace Handoff.Core.Dispatch;
 
 /// <summary>
-/// POSTs every event of a handoff that has a callback URL to the bot platform, signed, in order per handoff, with
-/// retries and backoff. Stored with the event in one transaction, so a restart resends what was not acknowledged.
+/// POSTs every event of a handoff that has a callback URL to the bot platform, signed, in order per handoff (one stream
+/// per handoff, many handoffs at once: <c>Handoff:Callbacks:Concurrency</c>), with retries and backoff. Stored with the event in one transaction, so a restart resends what was not acknowledged.
 /// An acknowledged agent message gets a Delivered receipt for the contact center; one given up on gets a Failed one.
 /// </summary>
 public sealed partial class CallbackDispatcher(
@@ -26,47 +27,114 @@ public sealed partial class CallbackDispatcher(
 {
     public const string HttpClientName = "handoff-callbacks";
 
+    /// <summary>Callbacks of one handoff posted back to back before its stream gives other handoffs their turn.</summary>
+    private const int StreamLimit = 64;
+
+    private readonly ConcurrentDictionary<string, byte> _streaming = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Every handoff with a due callback gets a stream of its own as soon as a slot is free, with no rounds: a bot
+        // platform that is slow to answer (up to Callbacks:Timeout per attempt) holds up only its own handoffs, not every
+        // other client's. One stream per handoff at a time keeps its events in order.
+        var concurrency = options.CurrentValue.Callbacks.Concurrency;
+        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var running = new ConcurrentDictionary<Task, byte>();
+        try
         {
-            var settings = options.CurrentValue.Callbacks;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var due = await store.GetDueCallbacksAsync(time.GetUtcNow(), 256, stoppingToken).ConfigureAwait(false);
-                if (due.Count == 0)
+                var settings = options.CurrentValue.Callbacks;
+                try
                 {
-                    var wait = settings.PollInterval;
-                    if (await store.GetNextCallbackDueAsync(stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() < wait)
+                    var scannedAt = time.GetUtcNow();
+                    var due = await store.GetDueCallbacksAsync(scannedAt, 256, stoppingToken).ConfigureAwait(false);
+                    var started = 0;
+                    foreach (var item in due)
                     {
-                        wait = next - time.GetUtcNow();
-                    }
-
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await signals.WaitForCallbacksAsync(wait, stoppingToken).ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency },
-                    async (item, _) =>
-                    {
-                        if (!stoppingToken.IsCancellationRequested)
+                        if (!_streaming.TryAdd(item.Event.HandoffId, 0))
                         {
-                            await DeliverAsync(item, CancellationToken.None).ConfigureAwait(false);
+                            continue; // its stream gets to it
                         }
-                    }).ConfigureAwait(false);
+
+                        try
+                        {
+                            await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            _streaming.TryRemove(item.Event.HandoffId, out _);
+                            throw;
+                        }
+
+                        started++;
+                        var stream = StreamAsync(item, slots, stoppingToken);
+                        running.TryAdd(stream, 0);
+                        _ = stream.ContinueWith(static (task, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(task, out _),
+                            running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+
+                    if (started == 0)
+                    {
+                        // Heads due by the scan and not started are being streamed (their streams signal when they end);
+                        // a retry due later shortens the wait.
+                        var wait = settings.PollInterval;
+                        if (await store.GetNextCallbackDueAfterAsync(scannedAt, stoppingToken).ConfigureAwait(false) is { } next && next - time.GetUtcNow() < wait)
+                        {
+                            wait = next - time.GetUtcNow();
+                        }
+
+                        if (wait > TimeSpan.Zero)
+                        {
+                            await signals.WaitForCallbacksAsync(wait, stoppingToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    LogLoopFailed(logger, ex);
+                    await Task.Delay(settings.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        }
+        finally
+        {
+            // A POST in flight finishes (bounded by Callbacks:Timeout) and is recorded; what was not started stays queued.
+            await Task.WhenAll(running.Keys).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Posts one handoff's due callbacks in order, from <paramref name="head"/> on, until none is due (or a retry waits).</summary>
+    private async Task StreamAsync(CallbackItem head, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var handoffId = head.Event.HandoffId;
+        var failed = false;
+        try
+        {
+            CallbackItem? current = head;
+            for (var streamed = 0; current is not null && streamed < StreamLimit && !stoppingToken.IsCancellationRequested; streamed++)
             {
-                break;
+                await DeliverAsync(current, CancellationToken.None).ConfigureAwait(false);
+                current = await store.GetDueCallbackHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex)
+        }
+        catch (Exception ex)
+        {
+            LogStreamFailed(logger, ex, handoffId);
+            failed = true; // looked at again at the next poll, not at once (a store that fails would fail again)
+        }
+        finally
+        {
+            _streaming.TryRemove(handoffId, out _);
+            slots.Release();
+            if (!failed)
             {
-                LogLoopFailed(logger, ex);
-                await Task.Delay(settings.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                signals.CallbacksChanged(); // whatever was stored meanwhile, or left for the next turn, is looked for again
             }
         }
     }
@@ -176,6 +244,9 @@ public sealed partial class CallbackDispatcher(
     {
         public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Callback stream of handoff {HandoffId} failed; its callbacks stay queued")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception, string handoffId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Callback loop failed; retrying")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);

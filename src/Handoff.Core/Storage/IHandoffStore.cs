@@ -64,7 +64,11 @@ public interface IHandoffStore
     /// <summary>The oldest undelivered callback of each handoff whose next attempt is due.</summary>
     Task<IReadOnlyList<CallbackItem>> GetDueCallbacksAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
-    Task<DateTimeOffset?> GetNextCallbackDueAsync(CancellationToken cancellationToken);
+    /// <summary>The oldest undelivered callback of <paramref name="handoffId"/> if its next attempt is due (null if it is not, or there is none).</summary>
+    Task<CallbackItem?> GetDueCallbackHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The earliest due time of an undelivered callback that comes after <paramref name="after"/>.</summary>
+    Task<DateTimeOffset?> GetNextCallbackDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken);
 
     /// <summary>Records a callback attempt: <see cref="OutboxStatus.Pending"/> with a new due time, or final.</summary>
     Task UpdateCallbackAsync(CallbackItem item, OutboxStatus status, int attempts, DateTimeOffset nextAttemptAt, string? error, CancellationToken cancellationToken);

@@ -647,20 +647,41 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         var items = new List<CallbackItem>();
         while (reader.Read())
         {
-            var handoffId = reader.GetString(1);
-            items.Add(new CallbackItem(
-                new HandoffEvent(reader.GetInt64(0), handoffId, reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.GetString(7)),
-                reader.GetString(2), reader.GetString(3), reader.GetInt32(4)));
+            items.Add(ReadCallback(reader));
         }
 
         return Task.FromResult<IReadOnlyList<CallbackItem>>(items);
     }
 
-    public Task<DateTimeOffset?> GetNextCallbackDueAsync(CancellationToken cancellationToken)
+    public Task<CallbackItem?> GetDueCallbackHeadAsync(string handoffId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var lease = LeaseReader();
         var connection = lease.Connection;
-        var next = Scalar<long?>(connection, null, "SELECT MIN(next_attempt_at) FROM callbacks WHERE status = 0");
+        var command = Prepared(connection, null,
+            """
+            SELECT c.event_seq, c.handoff_id, c.client, c.url, c.attempts, e.type, e.time, e.data, c.next_attempt_at FROM callbacks c
+            JOIN events e ON e.seq = c.event_seq
+            WHERE c.handoff_id = $id AND c.status = 0
+            ORDER BY c.event_seq
+            LIMIT 1
+            """,
+            ("$id", handoffId));
+        using var reader = command.ExecuteReader();
+        // Only the head itself: a later callback must not overtake a head that waits for its retry.
+        return Task.FromResult(reader.Read() && reader.GetInt64(8) <= now.ToUnixTimeMilliseconds() ? ReadCallback(reader) : null);
+    }
+
+    /// <summary>A row of <c>callbacks</c> joined with its event: seq, handoff, client, url, attempts, type, time, data.</summary>
+    private static CallbackItem ReadCallback(SqliteDataReader reader) => new(
+        new HandoffEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.GetString(7)),
+        reader.GetString(2), reader.GetString(3), reader.GetInt32(4));
+
+    public Task<DateTimeOffset?> GetNextCallbackDueAfterAsync(DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        using var lease = LeaseReader();
+        var connection = lease.Connection;
+        var next = Scalar<long?>(connection, null, "SELECT MIN(next_attempt_at) FROM callbacks WHERE status = 0 AND next_attempt_at > $after",
+            ("$after", after.ToUnixTimeMilliseconds()));
         return Task.FromResult(next is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null);
     }
 
