@@ -79,6 +79,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("Handoff:Outbox:AttemptTimeout", "-00:00:01")]
     [InlineData("Handoff:Outbox:PollInterval", "00:00:00")]
     [InlineData("Handoff:Callbacks:Concurrency", "0")]
+    [InlineData("Handoff:Callbacks:MaxConcurrency", "8")] // below the default Concurrency, 32
     [InlineData("Handoff:Callbacks:MaxAttempts", "0")]
     [InlineData("Handoff:Callbacks:BaseDelay", "-00:00:01")]
     [InlineData("Handoff:Callbacks:Timeout", "00:00:00")]

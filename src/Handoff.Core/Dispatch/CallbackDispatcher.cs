@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Handoff.Channels;
 using Handoff.Core.Application;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
@@ -14,7 +15,8 @@ namespace Handoff.Core.Dispatch;
 
 /// <summary>
 /// POSTs every event of a handoff that has a callback URL to the bot platform, signed, in order per handoff (one stream
-/// per handoff, many handoffs at once: <c>Handoff:Callbacks:Concurrency</c>), with retries and backoff. Stored with the event in one transaction, so a restart resends what was not acknowledged.
+/// per handoff, many handoffs at once: <c>Handoff:Callbacks:Concurrency</c> and more while the bot platforms keep up, see
+/// <see cref="DeliveryConcurrency"/>), with retries and backoff. Stored with the event in one transaction, so a restart resends what was not acknowledged.
 /// An acknowledged agent message gets a Delivered receipt for the contact center; one given up on gets a Failed one.
 /// </summary>
 public sealed partial class CallbackDispatcher(
@@ -37,8 +39,9 @@ public sealed partial class CallbackDispatcher(
         // Every handoff with a due callback gets a stream of its own as soon as a slot is free, with no rounds: a bot
         // platform that is slow to answer (up to Callbacks:Timeout per attempt) holds up only its own handoffs, not every
         // other client's. One stream per handoff at a time keeps its events in order.
-        var concurrency = options.CurrentValue.Callbacks.Concurrency;
-        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        // How many at once adapts to the bot platforms' answers, as the outbox's does to the contact center's.
+        var limits = options.CurrentValue.Callbacks;
+        using var slots = new DeliveryConcurrency(limits.Concurrency, limits.ConcurrencyCeiling, limits.BaseDelay, time, "callbacks");
         var running = new ConcurrentDictionary<Task, byte>();
         try
         {
@@ -68,7 +71,7 @@ public sealed partial class CallbackDispatcher(
                         }
 
                         started++;
-                        var stream = StreamAsync(item, slots, stoppingToken);
+                        var stream = StreamAsync(item.Event.HandoffId, slots, stoppingToken);
                         running.TryAdd(stream, 0);
                         _ = stream.ContinueWith(static (task, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(task, out _),
                             running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -108,18 +111,28 @@ public sealed partial class CallbackDispatcher(
         }
     }
 
-    /// <summary>Posts one handoff's due callbacks in order, from <paramref name="head"/> on, until none is due (or a retry waits).</summary>
-    private async Task StreamAsync(CallbackItem head, SemaphoreSlim slots, CancellationToken stoppingToken)
+    /// <summary>Posts one handoff's due callbacks in order until none is due (or a retry waits), up to <see cref="StreamLimit"/>.</summary>
+    private async Task StreamAsync(string handoffId, DeliveryConcurrency slots, CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var handoffId = head.Event.HandoffId;
         var failed = false;
         try
         {
-            CallbackItem? current = head;
+            // Read the head afresh: the scan that started this stream may be older than another stream's last POST for this
+            // handoff (which has ended since, or the handoff could not have been taken up).
+            var current = await store.GetDueCallbackHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             for (var streamed = 0; current is not null && streamed < StreamLimit && !stoppingToken.IsCancellationRequested; streamed++)
             {
-                await DeliverAsync(current, CancellationToken.None).ConfigureAwait(false);
+                var outcome = await DeliverAsync(current, CancellationToken.None).ConfigureAwait(false);
+                if (outcome == DeliveryOutcome.Delivered)
+                {
+                    slots.Delivered();
+                }
+                else if (outcome == DeliveryOutcome.Retry)
+                {
+                    slots.Congested();
+                }
+
                 current = await store.GetDueCallbackHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             }
         }
@@ -139,7 +152,12 @@ public sealed partial class CallbackDispatcher(
         }
     }
 
-    internal async Task DeliverAsync(CallbackItem item, CancellationToken cancellationToken)
+    /// <returns>
+    /// <see cref="DeliveryOutcome.Delivered"/>; <see cref="DeliveryOutcome.Retry"/> when the bot platform failed to take it
+    /// (retried later, or given up after the budget); <see cref="DeliveryOutcome.Failed"/> when it refused it for good or
+    /// no secret is configured.
+    /// </returns>
+    internal async Task<DeliveryOutcome> DeliverAsync(CallbackItem item, CancellationToken cancellationToken)
     {
         var current = options.CurrentValue;
         var settings = current.Callbacks;
@@ -170,7 +188,7 @@ public sealed partial class CallbackDispatcher(
 
             await store.UpdateCallbackAsync(item, OutboxStatus.Sent, attempts, time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
             await AgentReceipts.DeliveredAsync(store, [item.Event], time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return;
+            return DeliveryOutcome.Delivered;
         }
 
         if (permanent || attempts >= settings.MaxAttempts)
@@ -180,7 +198,7 @@ public sealed partial class CallbackDispatcher(
             await store.UpdateCallbackAsync(item, OutboxStatus.Failed, attempts, time.GetUtcNow(), error, cancellationToken).ConfigureAwait(false);
             await AgentReceipts.FailedAsync(store, item.Event, refused, $"the bot platform did not take it: {error}", time.GetUtcNow(), cancellationToken)
                 .ConfigureAwait(false);
-            return;
+            return permanent ? DeliveryOutcome.Failed : DeliveryOutcome.Retry;
         }
 
         var delay = TimeSpan.FromMilliseconds(Math.Min(settings.MaxDelay.TotalMilliseconds, settings.BaseDelay.TotalMilliseconds * Math.Pow(2, attempts - 1)));
@@ -192,6 +210,7 @@ public sealed partial class CallbackDispatcher(
         HandoffMetrics.Callback("retry");
         LogRetry(logger, item.Event.Seq, item.Event.HandoffId, attempts, delay, error);
         await store.UpdateCallbackAsync(item, OutboxStatus.Pending, attempts, time.GetUtcNow() + delay, error, cancellationToken).ConfigureAwait(false);
+        return DeliveryOutcome.Retry;
     }
 
     private async Task<(string? Error, TimeSpan? RetryAfter, bool Permanent)> PostAsync(CallbackItem item, string secret, TimeSpan timeout, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ namespace Handoff.Core.Dispatch;
 /// <summary>
 /// Signed event callbacks to bot platforms. Keys under <c>Handoff</c>: <c>CallbackSecrets:&lt;client&gt;</c> (HMAC key,
 /// the same client name as its API key), <c>CallbackUrls:&lt;client&gt;</c> (default URL for that client's handoffs),
-/// and <c>Callbacks:MaxAttempts|BaseDelay|MaxDelay|Timeout</c>.
+/// and <c>Callbacks:MaxAttempts|BaseDelay|MaxDelay|Timeout|Concurrency|MaxConcurrency|PollInterval</c>.
 /// </summary>
 public sealed class CallbackOptions
 {
@@ -26,7 +26,13 @@ public sealed class CallbackDeliveryOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Handoffs whose callbacks are posted side by side to begin with, and never fewer (as <see cref="OutboxOptions.Concurrency"/>).</summary>
     public int Concurrency { get; set; } = 32;
+
+    /// <summary>The most handoffs posted for side by side while the bot platforms keep up. Unset: 8 × <see cref="Concurrency"/>.</summary>
+    public int? MaxConcurrency { get; set; }
+
+    internal int ConcurrencyCeiling => MaxConcurrency ?? checked(Concurrency * 8);
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

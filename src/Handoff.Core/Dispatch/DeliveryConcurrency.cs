@@ -3,8 +3,9 @@ using Handoff.Core.Application;
 namespace Handoff.Core.Dispatch;
 
 /// <summary>
-/// How many handoffs the outbox dispatcher delivers at once: an additive-increase / multiplicative-decrease limit between
-/// <see cref="OutboxOptions.Concurrency"/> (the floor, where it starts) and <see cref="OutboxOptions.MaxConcurrency"/>.
+/// How many handoffs a dispatcher delivers at once (the outbox to the contact center, callbacks to bot platforms): an
+/// additive-increase / multiplicative-decrease limit between <see cref="OutboxOptions.Concurrency"/> (the floor, where it
+/// starts) and <see cref="OutboxOptions.MaxConcurrency"/> (for callbacks: the same keys under <c>Handoff:Callbacks</c>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -28,6 +29,7 @@ internal sealed class DeliveryConcurrency : IDisposable
     private readonly int _ceiling;
     private readonly TimeSpan _decreaseEvery;
     private readonly TimeProvider _time;
+    private readonly string _dispatcher;
     private int _limit;
     private int _inFlight;
     private int _slowStartBelow;
@@ -36,14 +38,15 @@ internal sealed class DeliveryConcurrency : IDisposable
     private long? _lastDecrease;
     private TaskCompletionSource? _waiter;
 
-    public DeliveryConcurrency(int floor, int ceiling, TimeSpan decreaseEvery, TimeProvider time)
+    /// <param name="dispatcher">The <c>dispatcher</c> tag of the <c>handoff.dispatch.concurrency</c> metric: outbox, callbacks.</param>
+    public DeliveryConcurrency(int floor, int ceiling, TimeSpan decreaseEvery, TimeProvider time, string dispatcher = "outbox")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(floor, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ceiling, floor);
-        (_floor, _ceiling, _decreaseEvery, _time) = (floor, ceiling, decreaseEvery, time);
+        (_floor, _ceiling, _decreaseEvery, _time, _dispatcher) = (floor, ceiling, decreaseEvery, time, dispatcher);
         _limit = floor;
         _slowStartBelow = ceiling;
-        HandoffMetrics.DeliveryConcurrencyChanged(floor);
+        HandoffMetrics.DeliveryConcurrencyChanged(dispatcher, floor);
     }
 
     /// <summary>The current limit on deliveries in flight.</summary>
@@ -129,7 +132,7 @@ internal sealed class DeliveryConcurrency : IDisposable
         }
     }
 
-    /// <summary>Takes this limit out of the <c>handoff.outbox.concurrency</c> metric (the dispatcher stopped).</summary>
+    /// <summary>Takes this limit out of the <c>handoff.dispatch.concurrency</c> metric (the dispatcher stopped).</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -142,7 +145,7 @@ internal sealed class DeliveryConcurrency : IDisposable
     {
         if (limit != _limit)
         {
-            HandoffMetrics.DeliveryConcurrencyChanged(limit - _limit);
+            HandoffMetrics.DeliveryConcurrencyChanged(_dispatcher, limit - _limit);
             _limit = limit;
         }
     }

@@ -15,15 +15,7 @@ internal sealed class DispatchOptionsValidator :
         var errors = new Errors(OutboxOptions.SectionName);
         errors.AtLeastOne(nameof(options.MaxAttempts), options.MaxAttempts);
         errors.Backoff(nameof(options.BaseDelay), options.BaseDelay, nameof(options.MaxDelay), options.MaxDelay);
-        errors.AtLeastOne(nameof(options.Concurrency), options.Concurrency);
-        if (options.MaxConcurrency is { } max)
-        {
-            errors.NotBelow(nameof(options.MaxConcurrency), max, nameof(options.Concurrency), options.Concurrency);
-        }
-        else if (options.Concurrency > int.MaxValue / 8)
-        {
-            errors.AtMost(nameof(options.Concurrency), options.Concurrency, int.MaxValue / 8, $" without {OutboxOptions.SectionName}:{nameof(options.MaxConcurrency)}");
-        }
+        errors.Concurrency(nameof(options.Concurrency), options.Concurrency, nameof(options.MaxConcurrency), options.MaxConcurrency);
 
         errors.AtLeastOne(nameof(options.BatchSize), options.BatchSize);
         errors.Positive(nameof(options.AttemptTimeout), options.AttemptTimeout);
@@ -38,7 +30,7 @@ internal sealed class DispatchOptionsValidator :
         errors.AtLeastOne(nameof(callbacks.MaxAttempts), callbacks.MaxAttempts);
         errors.Backoff(nameof(callbacks.BaseDelay), callbacks.BaseDelay, nameof(callbacks.MaxDelay), callbacks.MaxDelay);
         errors.Positive(nameof(callbacks.Timeout), callbacks.Timeout);
-        errors.AtLeastOne(nameof(callbacks.Concurrency), callbacks.Concurrency);
+        errors.Concurrency(nameof(callbacks.Concurrency), callbacks.Concurrency, nameof(callbacks.MaxConcurrency), callbacks.MaxConcurrency);
         errors.Positive(nameof(callbacks.PollInterval), callbacks.PollInterval);
         return errors.Result;
     }
@@ -85,19 +77,20 @@ internal sealed class DispatchOptionsValidator :
             }
         }
 
-        public void NotBelow(string key, int value, string otherKey, int other)
+        /// <summary>A dispatcher's floor (at least 1) and its optional ceiling (not below the floor; by default 8 × the floor).</summary>
+        public void Concurrency(string key, int value, string maxKey, int? max)
         {
-            if (value < other)
+            AtLeastOne(key, value);
+            if (max is { } ceiling)
             {
-                _messages.Add($"{section}:{key} ({value}) must not be below {section}:{otherKey} ({other}).");
+                if (ceiling < value)
+                {
+                    _messages.Add($"{section}:{maxKey} ({ceiling}) must not be below {section}:{key} ({value}).");
+                }
             }
-        }
-
-        public void AtMost(string key, int value, int most, string hint = "")
-        {
-            if (value > most)
+            else if (value > int.MaxValue / 8)
             {
-                _messages.Add($"{section}:{key} must be at most {most}{hint} (it is {value}).");
+                _messages.Add($"{section}:{key} must be at most {int.MaxValue / 8} without {section}:{maxKey} (it is {value}).");
             }
         }
 
