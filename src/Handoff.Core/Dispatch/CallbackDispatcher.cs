@@ -42,7 +42,7 @@ public sealed partial class CallbackDispatcher(
         // How many at once adapts to the bot platforms' answers, as the outbox's does to the contact center's.
         var limits = options.CurrentValue.Callbacks;
         using var slots = new DeliveryConcurrency(limits.Concurrency, limits.ConcurrencyCeiling, limits.BaseDelay, time, "callbacks");
-        var running = new ConcurrentDictionary<Task, byte>();
+        var streams = new HandoffStreams(slots, id => _streaming.TryAdd(id, 0), id => _streaming.TryRemove(id, out _));
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -55,26 +55,11 @@ public sealed partial class CallbackDispatcher(
                     var started = 0;
                     foreach (var item in due)
                     {
-                        if (!_streaming.TryAdd(item.Event.HandoffId, 0))
+                        // A handoff being streamed already is skipped: its stream gets to this callback.
+                        if (await streams.StartAsync(item.Event.HandoffId, id => StreamAsync(id, slots, stoppingToken), stoppingToken).ConfigureAwait(false))
                         {
-                            continue; // its stream gets to it
+                            started++;
                         }
-
-                        try
-                        {
-                            await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            _streaming.TryRemove(item.Event.HandoffId, out _);
-                            throw;
-                        }
-
-                        started++;
-                        var stream = StreamAsync(item.Event.HandoffId, slots, stoppingToken);
-                        running.TryAdd(stream, 0);
-                        _ = stream.ContinueWith(static (task, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(task, out _),
-                            running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     }
 
                     if (started == 0)
@@ -107,7 +92,7 @@ public sealed partial class CallbackDispatcher(
         finally
         {
             // A POST in flight finishes (bounded by Callbacks:Timeout) and is recorded; what was not started stays queued.
-            await Task.WhenAll(running.Keys).ConfigureAwait(false);
+            await streams.WhenAllEndedAsync().ConfigureAwait(false);
         }
     }
 

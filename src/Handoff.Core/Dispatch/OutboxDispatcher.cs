@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Handoff.Channels;
 using Handoff.Core.Application;
@@ -39,7 +38,7 @@ public sealed partial class OutboxDispatcher(
         // item is stored. A handoff is streamed by at most one worker at a time (HandoffSignals keeps the set), which keeps
         // its items in order. How many streams run at once adapts to the channel (DeliveryConcurrency).
         using var slots = new DeliveryConcurrency(_options.Concurrency, _options.ConcurrencyCeiling, _options.BaseDelay, time);
-        var running = new ConcurrentDictionary<Task, byte>();
+        var streams = new HandoffStreams(slots, signals.TryBeginStreaming, signals.EndStreaming);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -51,26 +50,11 @@ public sealed partial class OutboxDispatcher(
                     var started = 0;
                     foreach (var item in due)
                     {
-                        if (!signals.TryBeginStreaming(item.HandoffId))
+                        // A handoff being streamed already is skipped: its stream reaches this item.
+                        if (await streams.StartAsync(item.HandoffId, id => StreamAsync(id, slots, stoppingToken), stoppingToken).ConfigureAwait(false))
                         {
-                            continue; // its stream reaches this item
+                            started++;
                         }
-
-                        try
-                        {
-                            await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            signals.EndStreaming(item.HandoffId);
-                            throw;
-                        }
-
-                        started++;
-                        var stream = StreamAsync(item.HandoffId, slots, stoppingToken);
-                        running.TryAdd(stream, 0);
-                        _ = stream.ContinueWith(static (task, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(task, out _),
-                            running, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     }
 
                     if (started == 0)
@@ -93,7 +77,7 @@ public sealed partial class OutboxDispatcher(
         {
             // Deliveries in flight finish when the host stops (each call is bounded by AttemptTimeout), so what the channel
             // accepted is also recorded as sent; what was not started stays queued.
-            await Task.WhenAll(running.Keys).ConfigureAwait(false);
+            await streams.WhenAllEndedAsync().ConfigureAwait(false);
         }
     }
 
