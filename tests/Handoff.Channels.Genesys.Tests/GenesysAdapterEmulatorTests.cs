@@ -133,4 +133,36 @@ public sealed class GenesysAdapterEmulatorTests(GenesysEmulatorFixture emulator)
         Assert.True(result.IsSuccess, result.Reason);
         Assert.Equal(GenesysEmulatorFixture.SalesIntegrationName, result.Value!.Name);
     }
+
+    [Fact]
+    public async Task A_rate_limit_the_client_waits_out_delivers_and_reports_push_back_to_core()
+    {
+        await using var provider = EmulatorSettings.BuildProvider(EmulatorSettings.For(emulator));
+        var adapter = provider.GetRequiredService<GenesysAdapter>();
+        var handoff = TestData.Handoff();
+        var started = await adapter.StartAsync(handoff, Ct);
+        handoff = handoff with { State = started.State! };
+        var plain = await adapter.SendMessageAsync(handoff, new ChannelMessage("before-429", "first", DateTimeOffset.UtcNow), Ct);
+
+        var fault = await emulator.Control.AddFaultAsync(new EmulatorFault("/api/v2/conversations/messages")
+        {
+            Method = "POST", Status = 429, Count = 1, RetryAfterSeconds = 1,
+        }, Ct);
+        try
+        {
+            var throttled = await adapter.SendMessageAsync(handoff, new ChannelMessage("after-429", "second", DateTimeOffset.UtcNow), Ct);
+
+            Assert.Equal(DeliveryOutcome.Delivered, plain.Outcome);
+            Assert.False(plain.Throttled);
+            Assert.Equal(DeliveryOutcome.Delivered, throttled.Outcome); // the 1 s Retry-After was waited out inside the call
+            Assert.True(throttled.Throttled); // so core's dispatcher delivers to fewer handoffs at once
+            Assert.Contains((await emulator.Control.GetFaultsAsync(Ct)), f => f.Id == fault.Id && f.Injected == 1);
+            var conversation = await emulator.Control.GetConversationAsync(started.State![GenesysAdapter.ConversationIdStateKey], Ct);
+            Assert.Single(conversation!.Messages, m => m.MessageId == "after-429");
+        }
+        finally
+        {
+            await emulator.Control.RemoveFaultAsync(fault.Id!, Ct);
+        }
+    }
 }
