@@ -32,7 +32,7 @@ public sealed class CallbackDeliveryOptions
     /// <summary>The most handoffs posted for side by side while the bot platforms keep up. Unset: 8 × <see cref="Concurrency"/>.</summary>
     public int? MaxConcurrency { get; set; }
 
-    internal int ConcurrencyCeiling => MaxConcurrency ?? checked(Concurrency * 8);
+    internal int ConcurrencyCeiling => DeliveryConcurrency.Ceiling(Concurrency, MaxConcurrency);
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -24,6 +24,12 @@ namespace Handoff.Core.Dispatch;
 /// </remarks>
 internal sealed class DeliveryConcurrency : IDisposable
 {
+    /// <summary>With no ceiling configured, the limit may grow to this many times the floor.</summary>
+    public const int DefaultCeilingFactor = 8;
+
+    /// <summary>The configured ceiling, or <see cref="DefaultCeilingFactor"/> × the floor.</summary>
+    public static int Ceiling(int floor, int? max) => max ?? checked(floor * DefaultCeilingFactor);
+
     private readonly Lock _gate = new();
     private readonly int _floor;
     private readonly int _ceiling;

@@ -16,7 +16,6 @@ internal sealed class DispatchOptionsValidator :
         errors.AtLeastOne(nameof(options.MaxAttempts), options.MaxAttempts);
         errors.Backoff(nameof(options.BaseDelay), options.BaseDelay, nameof(options.MaxDelay), options.MaxDelay);
         errors.Concurrency(nameof(options.Concurrency), options.Concurrency, nameof(options.MaxConcurrency), options.MaxConcurrency);
-
         errors.AtLeastOne(nameof(options.BatchSize), options.BatchSize);
         errors.Positive(nameof(options.AttemptTimeout), options.AttemptTimeout);
         errors.Positive(nameof(options.PollInterval), options.PollInterval);
@@ -77,7 +76,7 @@ internal sealed class DispatchOptionsValidator :
             }
         }
 
-        /// <summary>A dispatcher's floor (at least 1) and its optional ceiling (not below the floor; by default 8 × the floor).</summary>
+        /// <summary>A dispatcher's floor (at least 1) and its optional ceiling (not below the floor; by default a multiple of it).</summary>
         public void Concurrency(string key, int value, string maxKey, int? max)
         {
             AtLeastOne(key, value);
@@ -88,9 +87,9 @@ internal sealed class DispatchOptionsValidator :
                     _messages.Add($"{section}:{maxKey} ({ceiling}) must not be below {section}:{key} ({value}).");
                 }
             }
-            else if (value > int.MaxValue / 8)
+            else if (value > int.MaxValue / DeliveryConcurrency.DefaultCeilingFactor)
             {
-                _messages.Add($"{section}:{key} must be at most {int.MaxValue / 8} without {section}:{maxKey} (it is {value}).");
+                _messages.Add($"{section}:{key} must be at most {int.MaxValue / DeliveryConcurrency.DefaultCeilingFactor} without {section}:{maxKey} (it is {value}).");
             }
         }
 

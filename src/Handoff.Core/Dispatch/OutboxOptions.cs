@@ -27,7 +27,7 @@ public sealed class OutboxOptions
     public int? MaxConcurrency { get; set; }
 
     /// <summary><see cref="MaxConcurrency"/>, or its default.</summary>
-    internal int ConcurrencyCeiling => MaxConcurrency ?? checked(Concurrency * 8);
+    internal int ConcurrencyCeiling => DeliveryConcurrency.Ceiling(Concurrency, MaxConcurrency);
 
     /// <summary>Items read per batch.</summary>
     public int BatchSize { get; set; } = 256;
