@@ -16,7 +16,8 @@ namespace Handoff.Core.Dispatch;
 /// <summary>
 /// POSTs every event of a handoff that has a callback URL to the bot platform, signed, in order per handoff (one stream
 /// per handoff, many handoffs at once: <c>Handoff:Callbacks:Concurrency</c> and more while the bot platforms keep up, see
-/// <see cref="DeliveryConcurrency"/>), with retries and backoff. Stored with the event in one transaction, so a restart resends what was not acknowledged.
+/// <see cref="DeliveryConcurrency"/>), with retries and backoff. Stored with the event in one transaction, so a restart
+/// resends what was not acknowledged.
 /// An acknowledged agent message gets a Delivered receipt for the contact center; one given up on gets a Failed one.
 /// </summary>
 public sealed partial class CallbackDispatcher(
@@ -108,16 +109,7 @@ public sealed partial class CallbackDispatcher(
             var current = await store.GetDueCallbackHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             for (var streamed = 0; current is not null && streamed < StreamLimit && !stoppingToken.IsCancellationRequested; streamed++)
             {
-                var outcome = await DeliverAsync(current, CancellationToken.None).ConfigureAwait(false);
-                if (outcome == DeliveryOutcome.Delivered)
-                {
-                    slots.Delivered();
-                }
-                else if (outcome == DeliveryOutcome.Retry)
-                {
-                    slots.Congested();
-                }
-
+                slots.Report(await DeliverAsync(current, CancellationToken.None).ConfigureAwait(false));
                 current = await store.GetDueCallbackHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             }
         }

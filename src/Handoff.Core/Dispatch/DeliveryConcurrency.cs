@@ -1,3 +1,4 @@
+using Handoff.Channels;
 using Handoff.Core.Application;
 
 namespace Handoff.Core.Dispatch;
@@ -97,6 +98,22 @@ internal sealed class DeliveryConcurrency : IDisposable
         {
             _inFlight--;
             WakeWaiter();
+        }
+    }
+
+    /// <summary>
+    /// What the other side answered one delivery: accepted (<see cref="Delivered"/>), asked for a retry or accepted only after
+    /// pushing back (<see cref="Congested"/>); a refusal for good or no answer asked for (null: nothing was sent) changes nothing.
+    /// </summary>
+    public void Report(DeliveryOutcome? outcome, bool throttled = false)
+    {
+        if (outcome == DeliveryOutcome.Retry || (outcome == DeliveryOutcome.Delivered && throttled))
+        {
+            Congested();
+        }
+        else if (outcome == DeliveryOutcome.Delivered)
+        {
+            Delivered();
         }
     }
 

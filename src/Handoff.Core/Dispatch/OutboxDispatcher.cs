@@ -107,14 +107,7 @@ public sealed partial class OutboxDispatcher(
                 }
 
                 var step = await DeliverAsync(current, channels, CancellationToken.None, handoff).ConfigureAwait(false);
-                if (step.Congested)
-                {
-                    slots.Congested();
-                }
-                else if (step.Delivered)
-                {
-                    slots.Delivered();
-                }
+                slots.Report(step.Outcome, step.Throttled);
 
                 if (step.Rescheduled)
                 {
@@ -226,7 +219,7 @@ public sealed partial class OutboxDispatcher(
             HandoffMetrics.Delivery(handoff.Channel, item.Kind, "retry");
             activity?.SetStatus(ActivityStatusCode.Error, "retry");
             await store.RescheduleOutboxAsync(item, attempts, time.GetUtcNow() + delay, result.Reason, stoppingToken).ConfigureAwait(false);
-            return new DeliveryStep(null, null, Rescheduled: true, Congested: true);
+            return new DeliveryStep(null, null, Rescheduled: true, result.Outcome);
         }
 
         var now = time.GetUtcNow();
@@ -242,7 +235,7 @@ public sealed partial class OutboxDispatcher(
                 ? h => HandoffTransitions.StartDelivered(h, result.State, now)
                 : result.State is { Count: > 0 } ? h => HandoffTransitions.ChannelStateChanged(h, result.State, now) : null;
             var sent = await CompleteAsync(item, OutboxStatus.Sent, null, change, stoppingToken).ConfigureAwait(false);
-            return sent with { Delivered = !result.Throttled, Congested = result.Throttled };
+            return sent with { Outcome = result.Outcome, Throttled = result.Throttled };
         }
 
         var reason = result.Outcome == DeliveryOutcome.Retry
@@ -264,7 +257,7 @@ public sealed partial class OutboxDispatcher(
             HandoffMetrics.Ended(failed);
         }
 
-        return new DeliveryStep(step.Next, completed.Handoff, Congested: result.Outcome == DeliveryOutcome.Retry);
+        return new DeliveryStep(step.Next, completed.Handoff, Outcome: result.Outcome);
     }
 
     private async Task<DeliveryStep> CompleteAsync(
@@ -282,12 +275,12 @@ public sealed partial class OutboxDispatcher(
     private static string SpanNameOf(OutboxKind kind) => $"handoff relay {kind.ToString().ToLowerInvariant()}";
 
     /// <summary>
-    /// What a delivery leaves for its stream: the handoff's next due item and the handoff, or a scheduled retry; and what the
-    /// channel's answer says about its capacity (<paramref name="Delivered"/>: accepted; <paramref name="Congested"/>: asked
-    /// for a retry, whether one was scheduled or the budget ran out, or accepted only after pushing back).
+    /// What a delivery leaves for its stream: the handoff's next due item and the handoff, or a scheduled retry; and the
+    /// channel's answer for <see cref="DeliveryConcurrency.Report"/> (<paramref name="Outcome"/> null when nothing was sent,
+    /// e.g. a skipped item; <paramref name="Throttled"/>: accepted only after pushing back).
     /// </summary>
     internal readonly record struct DeliveryStep(
-        OutboxItem? Next, HandoffRecord? Handoff, bool Rescheduled = false, bool Delivered = false, bool Congested = false);
+        OutboxItem? Next, HandoffRecord? Handoff, bool Rescheduled = false, DeliveryOutcome? Outcome = null, bool Throttled = false);
 
     private async Task<DeliveryResult> CallAdapterAsync(IChannelAdapter adapter, OutboxItem item, HandoffRecord handoff, CancellationToken stoppingToken)
     {
