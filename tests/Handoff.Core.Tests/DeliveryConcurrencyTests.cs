@@ -29,6 +29,17 @@ public sealed class DeliveryConcurrencyTests
         return waiting;
     }
 
+    /// <summary>Raises the limit by <paramref name="steps"/> successes, each with work waiting for a slot (served by the new one).</summary>
+    private static async Task GrowAsync(DeliveryConcurrency limit, int steps)
+    {
+        for (var i = 0; i < steps; i++)
+        {
+            var waiting = await FillAndWaitAsync(limit);
+            limit.Delivered();
+            await ServedAsync(waiting);
+        }
+    }
+
     [Fact]
     public async Task Starts_at_the_floor_and_a_wait_beyond_it_is_served_when_a_slot_is_released()
     {
@@ -82,12 +93,7 @@ public sealed class DeliveryConcurrencyTests
     public async Task Congestion_halves_the_limit_once_per_period_and_never_below_the_floor()
     {
         using var limit = Limit(floor: 3, ceiling: 64);
-        for (var i = 0; i < 13; i++)
-        {
-            var waiting = await FillAndWaitAsync(limit);
-            limit.Delivered();
-            await ServedAsync(waiting);
-        }
+        await GrowAsync(limit, steps: 13);
 
         Assert.Equal(16, limit.Limit);
 
@@ -111,12 +117,7 @@ public sealed class DeliveryConcurrencyTests
     public async Task After_congestion_the_limit_grows_by_one_per_round_of_deliveries()
     {
         using var limit = Limit(floor: 2, ceiling: 64);
-        for (var i = 0; i < 6; i++)
-        {
-            var waiting = await FillAndWaitAsync(limit);
-            limit.Delivered();
-            await ServedAsync(waiting);
-        }
+        await GrowAsync(limit, steps: 6);
 
         Assert.Equal(8, limit.Limit);
         limit.Congested();
