@@ -27,6 +27,7 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddSingleton<IChannelInbox, HandoffInbox>();
         services.AddSingleton<IChannelHandoffDirectory, HandoffDirectory>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<DispatchLock>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddOptions<HandoffTelemetryOptions>().BindConfiguration(HandoffTelemetryOptions.SectionName);
         services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName).ValidateOnStart();

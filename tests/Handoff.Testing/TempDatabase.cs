@@ -15,7 +15,7 @@ public sealed class TempDatabase(string name) : IDisposable
     /// <summary>Deletes a database file and its WAL and shared-memory files, whichever exist.</summary>
     public static void Delete(string path)
     {
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        foreach (var suffix in new[] { "", "-wal", "-shm", "-dispatch.lock" })
         {
             try
             {

@@ -18,6 +18,8 @@ public static class HandoffMetrics
     private static readonly Counter<long> DeliveriesCounter = Meter.CreateCounter<long>("handoff.outbox.deliveries", description: "Outbox delivery attempts to channels, by kind and outcome.");
     private static readonly UpDownCounter<int> DeliveryConcurrency = Meter.CreateUpDownCounter<int>("handoff.dispatch.concurrency", unit: "{delivery}",
         description: "How many handoffs a dispatcher (outbox: to the contact center; callbacks: to bot platforms) may deliver to at once; grows while the other side keeps up and work waits, halves when it asks for retries.");
+    private static readonly UpDownCounter<int> DispatchLock = Meter.CreateUpDownCounter<int>("handoff.dispatch.lock", unit: "{process}",
+        description: "1 while this process holds the store's dispatch lock (it delivers the outbox and the callbacks), 0 while it stands by for another process that does.");
     private static readonly Counter<long> InboundCounter = Meter.CreateCounter<long>("handoff.inbound", description: "Inbound channel deliveries, by kind and result.");
     private static readonly Counter<long> CallbacksCounter = Meter.CreateCounter<long>("handoff.callbacks", description: "Callback deliveries to bot platforms, by outcome (delivered, retry, failed).");
     private static readonly Histogram<double> RelayLatencyHistogram = Meter.CreateHistogram<double>("handoff.relay.latency", unit: "s", description: "Time from accepting a message to handing it on: to_agent (user message accepted → channel accepted it), to_bot (agent message stored → pushed to the bot by SSE or callback).");
@@ -27,6 +29,8 @@ public static class HandoffMetrics
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
 
     internal static void DeliveryConcurrencyChanged(string dispatcher, int by) => DeliveryConcurrency.Add(by, new KeyValuePair<string, object?>("dispatcher", dispatcher));
+
+    internal static void DispatchLockHeld(bool held) => DispatchLock.Add(held ? 1 : -1);
 
     internal static void Committed(int writes) => CommitWrites.Record(writes);
 

@@ -26,7 +26,8 @@ public sealed partial class CallbackDispatcher(
     IHttpClientFactory httpClients,
     IOptionsMonitor<CallbackOptions> options,
     TimeProvider time,
-    ILogger<CallbackDispatcher> logger) : BackgroundService
+    ILogger<CallbackDispatcher> logger,
+    DispatchLock? dispatchLock = null) : BackgroundService
 {
     public const string HttpClientName = "handoff-callbacks";
 
@@ -40,7 +41,13 @@ public sealed partial class CallbackDispatcher(
         // Every handoff with a due callback gets a stream of its own as soon as a slot is free, with no rounds: a bot
         // platform that is slow to answer (up to Callbacks:Timeout per attempt) holds up only its own handoffs, not every
         // other client's. One stream per handoff at a time keeps its events in order.
-        // How many at once adapts to the bot platforms' answers, as the outbox's does to the contact center's.
+        // How many at once adapts to the bot platforms' answers, as the outbox's does to the contact center's. Only the
+        // process holding the store's dispatch lock posts (the outbox dispatcher's, shared).
+        if (!await DispatchLock.HoldAsync(dispatchLock, stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var limits = options.CurrentValue.Callbacks;
         using var slots = new DeliveryConcurrency(limits.Concurrency, limits.ConcurrencyCeiling, limits.BaseDelay, time, "callbacks");
         var streams = new HandoffStreams(slots, id => _streaming.TryAdd(id, 0), id => _streaming.TryRemove(id, out _));

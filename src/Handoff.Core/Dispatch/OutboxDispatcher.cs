@@ -24,7 +24,8 @@ public sealed partial class OutboxDispatcher(
     IOptions<OutboxOptions> options,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger,
-    IOptionsMonitor<HandoffTelemetryOptions>? telemetry = null) : BackgroundService
+    IOptionsMonitor<HandoffTelemetryOptions>? telemetry = null,
+    DispatchLock? dispatchLock = null) : BackgroundService
 {
     private readonly OutboxOptions _options = options.Value;
 
@@ -36,7 +37,13 @@ public sealed partial class OutboxDispatcher(
         // Every handoff with due work gets its own stream as soon as a slot is free: no rounds, so one slow delivery (up to
         // AttemptTimeout) never holds up other handoffs' work, and a handoff that was idle is served the moment its next
         // item is stored. A handoff is streamed by at most one worker at a time (HandoffSignals keeps the set), which keeps
-        // its items in order. How many streams run at once adapts to the channel (DeliveryConcurrency).
+        // its items in order. How many streams run at once adapts to the channel (DeliveryConcurrency). Only the process
+        // holding the store's dispatch lock delivers: two processes on one store would stream the same head.
+        if (!await DispatchLock.HoldAsync(dispatchLock, stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         using var slots = new DeliveryConcurrency(_options.Concurrency, _options.ConcurrencyCeiling, _options.BaseDelay, time);
         var streams = new HandoffStreams(slots, signals.TryBeginStreaming, signals.EndStreaming);
         try

@@ -92,6 +92,14 @@ public interface IHandoffStore
     /// have no time order, so they are swept window by window). Pending work is never deleted, nor are handoffs or events.
     /// </summary>
     Task<PruneStep> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) => Task.FromResult(new PruneStep(0, SweptAllInbound: true));
+
+    /// <summary>
+    /// Takes the store's dispatch lock unless another process holds it: the one process allowed to deliver the outbox and
+    /// the callbacks of everything this store holds (see <see cref="Dispatch.DispatchLock"/>). Null while another process
+    /// holds it; disposing the result releases it. The operating system must release it when the process dies, however it
+    /// dies, so that a restarted or standby process can take over. A store that no other process can share needs none.
+    /// </summary>
+    IDisposable? TryTakeDispatchLock() => Dispatch.DispatchLock.NotShared;
 }
 
 /// <param name="Deleted">Rows deleted by this step.</param>

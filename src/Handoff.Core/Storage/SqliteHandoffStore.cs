@@ -78,6 +78,58 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
 
         PreparedByConnection.Add(_writer, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
         _writeLoop = Task.Run(WriteLoopAsync);
+
+        // SQLite's own idea of the file (relative paths and URIs resolved); empty for an in-memory database.
+        var file = Scalar<string>(_keepAlive, null, "SELECT file FROM pragma_database_list WHERE name = 'main'");
+        DispatchLockPath = string.IsNullOrEmpty(file) ? null : file + "-dispatch.lock";
+    }
+
+    /// <summary>
+    /// The file whose lock makes a process the store's dispatcher (<see cref="TryTakeDispatchLock"/>): beside the database,
+    /// as SQLite's own <c>-wal</c> and <c>-shm</c> files are; null for an in-memory database, which no other process shares.
+    /// </summary>
+    public string? DispatchLockPath { get; }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// An exclusive lock on <see cref="DispatchLockPath"/>, held open for as long as the lock is held (.NET takes it with
+    /// <c>flock</c> on Unix and as a share mode on Windows). The kernel drops it when the process ends, SIGKILL included, so a
+    /// standby takes over without waiting for a lease to expire. The file keeps the holder's process id and host for
+    /// operators; it is never deleted (deleting a lock file another process has open would let two processes lock it).
+    /// Processes on one host share a SQLite file safely, and they all see this lock; SQLite is not meant to be shared over
+    /// a network file system, where neither its locks nor this one can be trusted.
+    /// </remarks>
+    public IDisposable? TryTakeDispatchLock()
+    {
+        if (DispatchLockPath is not { } path)
+        {
+            return Dispatch.DispatchLock.NotShared;
+        }
+
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+        }
+        catch (IOException)
+        {
+            return null; // held by another process (a file that cannot be created at all fails the database first)
+        }
+
+        try
+        {
+            var holder = System.Text.Encoding.UTF8.GetBytes(
+                $"pid {Environment.ProcessId} on {Environment.MachineName} since {_time.GetUtcNow():O}{Environment.NewLine}");
+            file.SetLength(0);
+            file.Write(holder);
+            file.Flush();
+        }
+        catch (IOException)
+        {
+            // Only the note for operators failed: the lock is held all the same.
+        }
+
+        return file;
     }
 
     private volatile bool _disposed;

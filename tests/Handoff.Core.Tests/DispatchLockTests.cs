@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using Handoff.Channels;
+using Handoff.Core.Channels;
+using Handoff.Core.Dispatch;
+using Handoff.Core.Domain;
+using Handoff.Core.Storage;
+using Handoff.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Handoff.Core.Tests;
+
+/// <summary>
+/// Two processes on one database (replicas, or the two sides of a deployment that overlap): only the one holding the
+/// store's dispatch lock delivers, so the outbox is delivered once; the other stands by and takes over when it is released.
+/// Each "process" here is what a process has of its own: a store over the file, its signals, its lock, its dispatcher.
+/// </summary>
+public sealed class DispatchLockTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan FastPoll = TimeSpan.FromMilliseconds(20);
+    private readonly TempDatabase _database = new("dispatch-lock");
+
+    /// <summary>Every call either process's channel got, in the order they came (what the contact center saw).</summary>
+    private readonly ConcurrentQueue<string> _genesys = new();
+
+    private static CancellationToken Ct => CancellationToken.None;
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public void One_store_at_a_time_holds_the_lock_of_a_database_file_and_it_names_its_holder()
+    {
+        using var first = Open(new HandoffSignals());
+        using var second = Open(new HandoffSignals());
+        Assert.Equal(_database.Path + "-dispatch.lock", first.DispatchLockPath);
+
+        var held = first.TryTakeDispatchLock();
+        Assert.NotNull(held);
+        Assert.NotSame(DispatchLock.NotShared, held);
+        Assert.Null(second.TryTakeDispatchLock());
+
+        held!.Dispose();
+        Assert.StartsWith($"pid {Environment.ProcessId} on {Environment.MachineName} since ", File.ReadAllText(first.DispatchLockPath!));
+        using var taken = second.TryTakeDispatchLock();
+        Assert.NotNull(taken);
+        Assert.Null(first.TryTakeDispatchLock());
+    }
+
+    [Fact]
+    public void An_in_memory_database_shared_by_no_other_process_needs_no_lock()
+    {
+        using var store = new SqliteHandoffStore($"Data Source=dispatch-lock-{Guid.NewGuid():N};Mode=Memory;Cache=Shared", new HandoffSignals());
+        Assert.Null(store.DispatchLockPath);
+        Assert.Same(DispatchLock.NotShared, store.TryTakeDispatchLock());
+    }
+
+    [Fact]
+    public async Task A_second_process_stands_by_until_the_first_releases_the_lock()
+    {
+        using var first = Open(new HandoffSignals());
+        using var second = Open(new HandoffSignals());
+        var leader = NewLock(first);
+        using var standby = NewLock(second);
+
+        await leader.WaitAsync(Ct).WaitAsync(Patience);
+        var waiting = standby.WaitAsync(Ct);
+        await Task.Delay(FastPoll * 10); // ten tries
+        Assert.False(waiting.IsCompleted);
+        Assert.False(standby.IsHeld);
+
+        leader.Dispose();
+        await waiting.WaitAsync(Patience);
+        Assert.True(standby.IsHeld);
+    }
+
+    [Fact]
+    public async Task Two_processes_on_one_database_deliver_every_item_once_and_in_order_and_the_standby_takes_over()
+    {
+        await using var a = await Process.StartAsync(this);
+        await a.Lock.WaitAsync(Ct).WaitAsync(Patience);
+        await using var b = await Process.StartAsync(this);
+
+        // Work stored by both processes (each signals only its own dispatcher; both poll the file every 20 ms).
+        var handoffs = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => CreateAsync(i % 2 == 0 ? a.Store : b.Store, $"replica-user-{i}")));
+        const int before = 40, after = 20;
+        await SendAsync(handoffs, 0, before, a.Store, b.Store);
+        await WaitForAsync(a, b, handoffs, 1 + before);
+        Assert.Empty(handoffs.SelectMany(h => b.Adapter.CallsOf(h.Id)));
+        Assert.False(b.Lock.IsHeld);
+
+        // The first process stops (its deliveries finish) and lets go; the second takes over, within its poll interval.
+        await a.StopAsync();
+        await SendAsync(handoffs, before, after, a.Store, b.Store);
+        await WaitForAsync(a, b, handoffs, 1 + before + after);
+        Assert.True(b.Lock.IsHeld);
+
+        await Task.Delay(FastPoll * 10); // anything delivered twice would show up now
+        foreach (var h in handoffs)
+        {
+            var expected = new[] { "start" }.Concat(Enumerable.Range(0, before + after).Select(i => $"m{i:00}"));
+            Assert.Equal(expected, _genesys.Where(c => c.StartsWith(h.Id + ":", StringComparison.Ordinal)).Select(c => c[(h.Id.Length + 1)..]));
+            Assert.Equal(after, b.Adapter.CallsOf(h.Id).Count);
+        }
+    }
+
+    private SqliteHandoffStore Open(HandoffSignals signals) => new($"Data Source={_database.Path};Pooling=False", signals);
+
+    private static DispatchLock NewLock(IHandoffStore store) =>
+        new(store, Options.Create(new OutboxOptions { PollInterval = FastPoll }), TimeProvider.System, NullLogger<DispatchLock>.Instance);
+
+    private static async Task<HandoffRecord> CreateAsync(IHandoffStore store, string user)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var h = TestData.Handoff(user: user) with { CreatedAt = now, UpdatedAt = now };
+        await store.CreateAsync(h, TestData.Start(h) with { CreatedAt = now, NextAttemptAt = now }, null, Ct);
+        return h;
+    }
+
+    /// <summary>Messages <c>m{from}</c>… of every handoff, in order, each stored by one process or the other.</summary>
+    private static Task SendAsync(HandoffRecord[] handoffs, int from, int count, IHandoffStore one, IHandoffStore other) =>
+        Task.WhenAll(handoffs.Select(h => Task.Run(async () =>
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var store = i % 3 == 0 ? other : one;
+                await store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x),
+                    TestData.Message(x, $"m{i:00}", $"m{i:00}") with { CreatedAt = now, NextAttemptAt = now }), null, Ct);
+            }
+        })));
+
+    private static async Task WaitForAsync(Process a, Process b, HandoffRecord[] handoffs, int callsEach)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!handoffs.All(h => a.Adapter.CallsOf(h.Id).Count + b.Adapter.CallsOf(h.Id).Count >= callsEach))
+        {
+            Assert.True(DateTime.UtcNow < deadline,
+                $"Timed out: {string.Join(", ", handoffs.Select(h => a.Adapter.CallsOf(h.Id).Count + b.Adapter.CallsOf(h.Id).Count))} calls of {callsEach} each");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>What one API process has of its own: a store over the shared file, its signals, lock, dispatcher and channel.</summary>
+    private sealed class Process : IAsyncDisposable
+    {
+        private ServiceProvider _services = null!;
+        private OutboxDispatcher _dispatcher = null!;
+        private bool _stopped;
+
+        public SqliteHandoffStore Store { get; private init; } = null!;
+
+        public DispatchLock Lock { get; private init; } = null!;
+
+        public RecordingAdapter Adapter { get; private init; } = null!;
+
+        public static async Task<Process> StartAsync(DispatchLockTests test)
+        {
+            var signals = new HandoffSignals();
+            var store = test.Open(signals);
+            var process = new Process { Store = store, Lock = NewLock(store), Adapter = new RecordingAdapter { AlsoRecordTo = test._genesys } };
+            process._services = new ServiceCollection()
+                .AddSingleton<IChannelAdapter>(process.Adapter)
+                .AddScoped<ChannelRegistry>()
+                .BuildServiceProvider();
+            process._dispatcher = new OutboxDispatcher(store, signals, process._services.GetRequiredService<IServiceScopeFactory>(),
+                Options.Create(new OutboxOptions { Concurrency = 4, PollInterval = FastPoll, BaseDelay = TimeSpan.FromMilliseconds(50) }),
+                TimeProvider.System, NullLogger<OutboxDispatcher>.Instance, dispatchLock: process.Lock);
+            await process._dispatcher.StartAsync(Ct);
+            return process;
+        }
+
+        /// <summary>A host stop: the dispatcher ends, then the lock is released (the container disposes it).</summary>
+        public async Task StopAsync()
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            await _dispatcher.StopAsync(Ct);
+            _dispatcher.Dispose();
+            Lock.Dispose();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            await _services.DisposeAsync();
+            Store.Dispose();
+        }
+    }
+}
