@@ -105,10 +105,60 @@ public sealed class DispatchLockTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_holder_delivers_what_another_process_stored_at_once_whether_it_is_busy_itself_or_idle()
+    {
+        // No dispatcher here scans on its own within the test: only the holder's watch on the store can find B's work.
+        var noPoll = TimeSpan.FromMinutes(10);
+        await using var a = await Process.StartAsync(this, noPoll);
+        await a.Lock.WaitAsync(Ct).WaitAsync(Patience);
+        await using var b = await Process.StartAsync(this, noPoll);
+        var soon = TimeSpan.FromSeconds(3);
+
+        // Idle: nothing else is written.
+        var quiet = await CreateAsync(b.Store, "stored-elsewhere");
+        await WaitForAsync(a, b, [quiet], 1, soon);
+        for (var i = 0; i < 3; i++)
+        {
+            await SendAsync([quiet], i, 1, b.Store, b.Store);
+            await WaitForAsync(a, b, [quiet], 2 + i, soon);
+        }
+
+        // Busy: the holder's own process writes all the time (its own signals wake it; nobody signals B's work).
+        var own = await CreateAsync(a.Store, "stored-here");
+        using var stop = new CancellationTokenSource();
+        var busy = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await a.Store.UpdateAsync(own.Id, x => new HandoffUpdate(Transition.Unchanged(x),
+                    TestData.Message(x, $"own-{i}", $"own-{i}") with { CreatedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.UtcNow }), null, Ct);
+            }
+        });
+        try
+        {
+            var elsewhere = await CreateAsync(b.Store, "stored-elsewhere-while-busy");
+            await WaitForAsync(a, b, [elsewhere], 1, soon);
+            for (var i = 0; i < 5; i++)
+            {
+                await SendAsync([elsewhere], i, 1, b.Store, b.Store);
+                await WaitForAsync(a, b, [elsewhere], 2 + i, soon);
+            }
+
+            Assert.Empty(b.Adapter.CallsOf(elsewhere.Id));
+            Assert.True(a.Adapter.CallsOf(own.Id).Count > 10, "The holder's own writes did not keep it busy.");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await busy;
+        }
+    }
+
     private SqliteHandoffStore Open(HandoffSignals signals) => new($"Data Source={_database.Path};Pooling=False", signals);
 
-    private static DispatchLock NewLock(IHandoffStore store) =>
-        new(store, Options.Create(new OutboxOptions { PollInterval = FastPoll }), TimeProvider.System, NullLogger<DispatchLock>.Instance);
+    private static DispatchLock NewLock(IHandoffStore store, HandoffSignals? signals = null) =>
+        new(store, signals ?? new HandoffSignals(), Options.Create(new OutboxOptions { PollInterval = FastPoll }), TimeProvider.System, NullLogger<DispatchLock>.Instance);
 
     private static async Task<HandoffRecord> CreateAsync(IHandoffStore store, string user)
     {
@@ -131,9 +181,9 @@ public sealed class DispatchLockTests : IDisposable
             }
         })));
 
-    private static async Task WaitForAsync(Process a, Process b, HandoffRecord[] handoffs, int callsEach)
+    private static async Task WaitForAsync(Process a, Process b, HandoffRecord[] handoffs, int callsEach, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + (within ?? Patience);
         while (!handoffs.All(h => a.Adapter.CallsOf(h.Id).Count + b.Adapter.CallsOf(h.Id).Count >= callsEach))
         {
             Assert.True(DateTime.UtcNow < deadline,
@@ -155,17 +205,17 @@ public sealed class DispatchLockTests : IDisposable
 
         public RecordingAdapter Adapter { get; private init; } = null!;
 
-        public static async Task<Process> StartAsync(DispatchLockTests test)
+        public static async Task<Process> StartAsync(DispatchLockTests test, TimeSpan? pollInterval = null)
         {
             var signals = new HandoffSignals();
             var store = test.Open(signals);
-            var process = new Process { Store = store, Lock = NewLock(store), Adapter = new RecordingAdapter { AlsoRecordTo = test._genesys } };
+            var process = new Process { Store = store, Lock = NewLock(store, signals), Adapter = new RecordingAdapter { AlsoRecordTo = test._genesys } };
             process._services = new ServiceCollection()
                 .AddSingleton<IChannelAdapter>(process.Adapter)
                 .AddScoped<ChannelRegistry>()
                 .BuildServiceProvider();
             process._dispatcher = new OutboxDispatcher(store, signals, process._services.GetRequiredService<IServiceScopeFactory>(),
-                Options.Create(new OutboxOptions { Concurrency = 4, PollInterval = FastPoll, BaseDelay = TimeSpan.FromMilliseconds(50) }),
+                Options.Create(new OutboxOptions { Concurrency = 4, PollInterval = pollInterval ?? FastPoll, BaseDelay = TimeSpan.FromMilliseconds(50) }),
                 TimeProvider.System, NullLogger<OutboxDispatcher>.Instance, dispatchLock: process.Lock);
             await process._dispatcher.StartAsync(Ct);
             return process;

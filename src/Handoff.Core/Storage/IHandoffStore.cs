@@ -100,6 +100,13 @@ public interface IHandoffStore
     /// dies, so that a restarted or standby process can take over. A store that no other process can share needs none.
     /// </summary>
     IDisposable? TryTakeDispatchLock() => Dispatch.DispatchLock.NotShared;
+
+    /// <summary>
+    /// True when another process has committed to this store since the last call (it may have stored work this process's
+    /// dispatchers deliver: nobody signals them across processes). May say true when nothing changed; may miss a commit
+    /// the dispatchers' periodic scan then finds. The dispatch lock's holder asks ten times a second.
+    /// </summary>
+    Task<bool> TakeCommitsByOthersAsync(CancellationToken cancellationToken) => Task.FromResult(false);
 }
 
 /// <param name="Deleted">Rows deleted by this step.</param>

@@ -84,6 +84,63 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         DispatchLockPath = string.IsNullOrEmpty(file) ? null : file + "-dispatch.lock";
     }
 
+    /// <summary>Set by the writer when it finds another connection committed since its previous transaction.</summary>
+    private int _othersCommitted;
+    private long _ownCommits;
+    private long _writerDataVersion;
+    private readonly Lock _watchGate = new();
+    private SqliteConnection? _watcher;
+    private long _watcherDataVersion, _watcherOwnCommits;
+
+    /// <summary>
+    /// On the writer, in its transaction: <c>PRAGMA data_version</c> of a connection changes only when another connection
+    /// has committed, so on the writer's own connection it is exact: another process wrote (this process writes through
+    /// the writer only). One pragma per group commit.
+    /// </summary>
+    private void NoteCommitsByOthers(SqliteTransaction tx)
+    {
+        var version = Scalar<long>(_writer, tx, "PRAGMA data_version");
+        if (_writerDataVersion != 0 && version != _writerDataVersion)
+        {
+            Volatile.Write(ref _othersCommitted, 1);
+        }
+
+        _writerDataVersion = version;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A connection of its own sees any commit (<c>PRAGMA data_version</c>); when the writer committed nothing since the last
+    /// call, that was another process. When both did, the writer is asked (a write with nothing in it, or the next group
+    /// commit): on its own connection <c>data_version</c> changes only with other connections' commits, so it can tell
+    /// exactly (<see cref="NoteCommitsByOthers"/>). At most one such empty write per call, and only when both processes wrote.
+    /// </remarks>
+    public async Task<bool> TakeCommitsByOthersAsync(CancellationToken cancellationToken)
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+
+        bool changed, ambiguous;
+        lock (_watchGate)
+        {
+            var own = Interlocked.Read(ref _ownCommits);
+            _watcher ??= Open();
+            var version = Scalar<long>(_watcher, null, "PRAGMA data_version");
+            changed = _watcherDataVersion != 0 && version != _watcherDataVersion;
+            ambiguous = changed && own != _watcherOwnCommits;
+            (_watcherDataVersion, _watcherOwnCommits) = (version, own);
+        }
+
+        if (ambiguous)
+        {
+            await WriteAsync(static (_, _) => 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Interlocked.Exchange(ref _othersCommitted, 0) == 1 || (changed && !ambiguous);
+    }
+
     /// <summary>
     /// The file whose lock makes a process the store's dispatcher (<see cref="TryTakeDispatchLock"/>): beside the database,
     /// as SQLite's own <c>-wal</c> and <c>-shm</c> files are; null for an in-memory database, which no other process shares.
@@ -140,6 +197,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _writes.Writer.TryComplete();
         _writeLoop.Wait(TimeSpan.FromSeconds(10));
         _checkpointer?.Dispose();
+        lock (_watchGate)
+        {
+            _watcher?.Dispose();
+        }
+
         CloseConnection(_writer);
         while (_readers.TryTake(out var reader))
         {
@@ -190,6 +252,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
                     CommitEachInItsSavepoint(batch, done);
                 }
 
+                Interlocked.Increment(ref _ownCommits);
                 HandoffMetrics.Committed(batch.Count);
             }
             catch (Exception ex)
@@ -226,6 +289,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private bool TryCommitWhole(List<WriteRequest> batch)
     {
         using var tx = _writer.BeginTransaction(deferred: false);
+        NoteCommitsByOthers(tx);
         foreach (var request in batch)
         {
             try
@@ -247,6 +311,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private void CommitEachInItsSavepoint(List<WriteRequest> batch, List<WriteRequest> done)
     {
         using var tx = _writer.BeginTransaction(deferred: false);
+        NoteCommitsByOthers(tx);
         foreach (var request in batch)
         {
             // Prepared statements (SqliteTransaction.Save would compile one per call).
