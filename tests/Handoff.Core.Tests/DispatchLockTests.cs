@@ -108,7 +108,7 @@ public sealed class DispatchLockTests : IDisposable
     [Fact]
     public async Task The_holder_delivers_what_another_process_stored_at_once_whether_it_is_busy_itself_or_idle()
     {
-        // No dispatcher here scans on its own within the test: only the holder's watch on the store can find B's work.
+        // No dispatcher here scans on its own within the test: only the watch on the store (OtherProcessesWatch) finds B's work.
         var noPoll = TimeSpan.FromMinutes(10);
         await using var a = await Process.StartAsync(this, noPoll);
         await a.Lock.WaitAsync(Ct).WaitAsync(Patience);
@@ -155,10 +155,30 @@ public sealed class DispatchLockTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_feed_reader_is_woken_by_an_event_another_process_stored()
+    {
+        await using var a = await Process.StartAsync(this, TimeSpan.FromMinutes(10));
+        await using var b = await Process.StartAsync(this, TimeSpan.FromMinutes(10));
+        var h = await CreateAsync(a.Store, "feed-reader");
+        await Task.Delay(OtherProcessesWatch.Interval * 3); // the create's own events are old news by now
+
+        for (var i = 0; i < 3; i++)
+        {
+            // A reader on A waits for the handoff's next event (as the SSE endpoint does); B stores an agent's message.
+            var woken = a.Signals.WaitForEventsAsync(h.Id, Ct);
+            await Task.Delay(OtherProcessesWatch.Interval * 2);
+            Assert.False(woken.IsCompleted);
+            var stored = await b.Store.UpdateAsync(h.Id, x => new HandoffUpdate(HandoffTransitions.AgentMessage(x, $"g-{i}", "hello", "Ana", null, DateTimeOffset.UtcNow)), null, Ct);
+            Assert.NotEmpty(stored.Events);
+            await woken.WaitAsync(TimeSpan.FromSeconds(2));
+        }
+    }
+
     private SqliteHandoffStore Open(HandoffSignals signals) => new($"Data Source={_database.Path};Pooling=False", signals);
 
-    private static DispatchLock NewLock(IHandoffStore store, HandoffSignals? signals = null) =>
-        new(store, signals ?? new HandoffSignals(), Options.Create(new OutboxOptions { PollInterval = FastPoll }), TimeProvider.System, NullLogger<DispatchLock>.Instance);
+    private static DispatchLock NewLock(IHandoffStore store) =>
+        new(store, Options.Create(new OutboxOptions { PollInterval = FastPoll }), TimeProvider.System, NullLogger<DispatchLock>.Instance);
 
     private static async Task<HandoffRecord> CreateAsync(IHandoffStore store, string user)
     {
@@ -197,11 +217,14 @@ public sealed class DispatchLockTests : IDisposable
     {
         private ServiceProvider _services = null!;
         private OutboxDispatcher _dispatcher = null!;
+        private OtherProcessesWatch _watch = null!;
         private bool _stopped;
 
         public SqliteHandoffStore Store { get; private init; } = null!;
 
         public DispatchLock Lock { get; private init; } = null!;
+
+        public HandoffSignals Signals { get; private init; } = null!;
 
         public RecordingAdapter Adapter { get; private init; } = null!;
 
@@ -209,7 +232,7 @@ public sealed class DispatchLockTests : IDisposable
         {
             var signals = new HandoffSignals();
             var store = test.Open(signals);
-            var process = new Process { Store = store, Lock = NewLock(store, signals), Adapter = new RecordingAdapter { AlsoRecordTo = test._genesys } };
+            var process = new Process { Store = store, Lock = NewLock(store), Signals = signals, Adapter = new RecordingAdapter { AlsoRecordTo = test._genesys } };
             process._services = new ServiceCollection()
                 .AddSingleton<IChannelAdapter>(process.Adapter)
                 .AddScoped<ChannelRegistry>()
@@ -217,6 +240,8 @@ public sealed class DispatchLockTests : IDisposable
             process._dispatcher = new OutboxDispatcher(store, signals, process._services.GetRequiredService<IServiceScopeFactory>(),
                 Options.Create(new OutboxOptions { Concurrency = 4, PollInterval = pollInterval ?? FastPoll, BaseDelay = TimeSpan.FromMilliseconds(50) }),
                 TimeProvider.System, NullLogger<OutboxDispatcher>.Instance, dispatchLock: process.Lock);
+            process._watch = new OtherProcessesWatch(store, signals, TimeProvider.System, NullLogger<OtherProcessesWatch>.Instance);
+            await process._watch.StartAsync(Ct);
             await process._dispatcher.StartAsync(Ct);
             return process;
         }
@@ -230,6 +255,8 @@ public sealed class DispatchLockTests : IDisposable
             }
 
             _stopped = true;
+            await _watch.StopAsync(Ct);
+            _watch.Dispose();
             await _dispatcher.StopAsync(Ct);
             _dispatcher.Dispose();
             Lock.Dispose();

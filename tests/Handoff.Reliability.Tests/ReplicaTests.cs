@@ -55,6 +55,12 @@ public sealed class ReplicaTests(GenesysEmulatorFixture emulator, ITestOutputHel
             await DrainedAsync(accepted);
             var deliveredByLeader = (await emulator.Control.GetStatsAsync()).InboundMessages;
 
+            // A bot's SSE stream on the delivering process; a message sent through the other one, whose Delivered receipt
+            // that other one stores: the stream shows it without waiting for its 15 s keep-alive.
+            var probe = await SseAcrossProcessesAsync(http, leader, standby, handoffs[0], accepted[handoffs[0]]);
+            _report.Line($"replicas: message.delivered stored by one process reached an SSE stream on the other {probe.TotalMilliseconds:0} ms after the POST");
+            Assert.True(probe < TimeSpan.FromSeconds(5), $"{probe.TotalSeconds:0.0} s: the stream was not woken by the other process's commit");
+
             await leader.KillAsync();
             _report.Line($"replicas: killed the delivering process (pid {leader.Id}) after {Handoffs * MessagesBefore} messages had reached Genesys");
             await SendAsync(http, accepted, MessagesBefore, MessagesAfter, _ => standby.BaseAddress);
@@ -64,7 +70,7 @@ public sealed class ReplicaTests(GenesysEmulatorFixture emulator, ITestOutputHel
             var audit = DeliveryAudit.Run(accepted.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<(string, string)>)kv.Value), await emulator.Control.GetConversationsAsync());
             var ignored = (Bot.Counter(await Bot.GetRawStatsAsync(emulator), "inboundDuplicatesIgnored") ?? 0) - duplicatesBefore;
             _report.Line(
-                $"replicas: accepted={audit.Accepted} (half through each process before the kill) lost={audit.Lost} duplicated={audit.Duplicated} " +
+                $"replicas: accepted={audit.Accepted} (through both processes before the kill, the survivor after) lost={audit.Lost} duplicated={audit.Duplicated} " +
                 $"repeatedMessageIdsAtGenesys={ignored} outOfOrder={audit.OutOfOrder} startDuplicates={audit.StartDuplicates}; " +
                 $"the survivor took over: {standby.RecentOutput.Contains(TookOver)}; {clock.Elapsed.TotalSeconds:0.0} s");
             foreach (var problem in audit.Problems.Take(20))
@@ -72,7 +78,7 @@ public sealed class ReplicaTests(GenesysEmulatorFixture emulator, ITestOutputHel
                 _report.Line($"replicas:   {problem}");
             }
 
-            Assert.Equal(Handoffs * (MessagesBefore + MessagesAfter), audit.Accepted);
+            Assert.Equal(Handoffs * (MessagesBefore + MessagesAfter) + 1, audit.Accepted); // and the one sent for the SSE stream
             Assert.True(deliveredByLeader >= Handoffs * MessagesBefore);
             Assert.Equal(0, audit.Lost);
             Assert.Equal(0, audit.Duplicated);
@@ -104,6 +110,39 @@ public sealed class ReplicaTests(GenesysEmulatorFixture emulator, ITestOutputHel
                 }
             }
         })));
+
+    private static async Task<TimeSpan> SseAcrossProcessesAsync(HttpClient http, ApiProcess reader, ApiProcess writer, string handoffId, List<(string Id, string Text)> accepted)
+    {
+        var seen = await Bot.GetEventsAsync(http, reader.BaseAddress, handoffId);
+        var after = seen.Count == 0 ? 0 : (long)seen[^1]!["seq"]!;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(reader.BaseAddress, $"v1/handoffs/{Uri.EscapeDataString(handoffId)}/events?after={after}"));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        response.EnsureSuccessStatusCode();
+        using var lines = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        Assert.StartsWith("retry:", await lines.ReadLineAsync(timeout.Token));
+
+        var (id, text) = ($"{handoffId}-across", "sent through one process, its receipt stored by the other");
+        var clock = Stopwatch.StartNew();
+        var (status, body) = await Bot.PostMessageAsync(http, writer.BaseAddress, handoffId, id, text);
+        Assert.True(status == System.Net.HttpStatusCode.Accepted, $"{(int)status} {body}");
+        accepted.Add((id, text));
+        var type = "";
+        while (await lines.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && type == "message.delivered" && line.Contains($"\"{id}\"", StringComparison.Ordinal))
+            {
+                return clock.Elapsed;
+            }
+        }
+
+        throw new InvalidOperationException("The event stream ended before the message was delivered.");
+    }
 
     private Task DrainedAsync(Dictionary<string, List<(string Id, string Text)>> accepted)
     {

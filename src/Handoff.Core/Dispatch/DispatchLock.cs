@@ -9,7 +9,7 @@ namespace Handoff.Core.Dispatch;
 /// Makes one process at a time the dispatcher of a store: the outbox and the callbacks are delivered only by the process
 /// that holds the store's dispatch lock (<see cref="IHandoffStore.TryTakeDispatchLock"/>). Every process sharing the store
 /// accepts requests and webhooks and stores them; the one holding the lock delivers what any of them stored (work another
-/// process stored is found by the dispatchers' <c>PollInterval</c> scan). The others stand by, trying again every
+/// process stored is found within ~0.1 s: <see cref="OtherProcessesWatch"/>). The others stand by, trying again every
 /// <see cref="OutboxOptions.PollInterval"/>, and one of them takes over once the holder stops or dies.
 /// </summary>
 /// <remarks>
@@ -17,12 +17,8 @@ namespace Handoff.Core.Dispatch;
 /// would each stream the same handoff's head item and deliver it twice. The outbox dispatcher and the callback dispatcher
 /// share this one lock: the first to ask takes it for the whole process, and it is held until the process stops.
 /// </remarks>
-public sealed partial class DispatchLock(
-    IHandoffStore store, HandoffSignals signals, IOptions<OutboxOptions> options, TimeProvider time, ILogger<DispatchLock> logger) : IDisposable
+public sealed partial class DispatchLock(IHandoffStore store, IOptions<OutboxOptions> options, TimeProvider time, ILogger<DispatchLock> logger) : IDisposable
 {
-    /// <summary>How often the holder asks the store whether another process committed (work nobody signalled here).</summary>
-    public static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(100);
-
     /// <summary>The "lock" of a store no other process can share: always held, nothing to release.</summary>
     public static IDisposable NotShared { get; } = new Nothing();
 
@@ -98,10 +94,6 @@ public sealed partial class DispatchLock(
                     _lock = taken;
                 }
 
-                // What the store holds from here on that this process did not write is seen by the watch; what it held
-                // before, the dispatchers' first scan (once they hear the lock is held) finds.
-                var watch = !ReferenceEquals(taken, NotShared) && await TakeCommitsByOthersAsync(stopping).ConfigureAwait(false) is not null;
-
                 HandoffMetrics.DispatchLockHeld(true);
                 if (told)
                 {
@@ -113,11 +105,6 @@ public sealed partial class DispatchLock(
                 }
 
                 _held.TrySetResult();
-                if (watch)
-                {
-                    await WatchOthersAsync(stopping).ConfigureAwait(false);
-                }
-
                 return;
             }
 
@@ -135,44 +122,6 @@ public sealed partial class DispatchLock(
             {
                 return;
             }
-        }
-    }
-
-    /// <summary>
-    /// While this process delivers: other processes on the store signal only their own (standing-by) dispatchers, so a
-    /// commit of theirs wakes this one's, which then scan for due work. Found within <see cref="WatchInterval"/> instead of
-    /// the next <c>PollInterval</c> scan.
-    /// </summary>
-    private async Task WatchOthersAsync(CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(WatchInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            {
-                if (await TakeCommitsByOthersAsync(stopping).ConfigureAwait(false) == true)
-                {
-                    signals.OutboxChanged();
-                    signals.CallbacksChanged();
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary><see cref="IHandoffStore.TakeCommitsByOthersAsync"/>; null when the store could not tell (logged).</summary>
-    private async Task<bool?> TakeCommitsByOthersAsync(CancellationToken stopping)
-    {
-        try
-        {
-            return await store.TakeCommitsByOthersAsync(stopping).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogWatchFailed(logger, ex); // the dispatchers' own scans still find the work
-            return null;
         }
     }
 
@@ -219,9 +168,6 @@ public sealed partial class DispatchLock(
 
     [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "The dispatch lock {LockName} was released by the process that held it: this process delivers the outbox and the callbacks now.")]
     private static partial void LogTookOver(ILogger logger, string lockName);
-
-    [LoggerMessage(EventId = 1705, Level = LogLevel.Warning, Message = "Could not check the store for other processes' commits; their work is found by the next scan.")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1704, Level = LogLevel.Error, Message = "Could not take the dispatch lock; trying again.")]
     private static partial void LogTakeFailed(ILogger logger, Exception exception);

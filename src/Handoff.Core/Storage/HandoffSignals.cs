@@ -37,6 +37,9 @@ public sealed class HandoffSignals
         return tcs.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>True while an event-feed reader of this process waits for some handoff's next event.</summary>
+    public bool HasEventWaiters => !_handoffWaiters.IsEmpty;
+
     public void EventsAppended(string handoffId)
     {
         if (_handoffWaiters.TryRemove(handoffId, out var tcs))

@@ -107,6 +107,14 @@ public interface IHandoffStore
     /// the dispatchers' periodic scan then finds. The dispatch lock's holder asks ten times a second.
     /// </summary>
     Task<bool> TakeCommitsByOthersAsync(CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>
+    /// The handoffs with events of <c>seq &gt; afterSeq</c>, and the highest such seq (<paramref name="afterSeq"/> when none):
+    /// which event-feed readers to wake after another process committed. A negative <paramref name="afterSeq"/> asks only for
+    /// the highest seq stored.
+    /// </summary>
+    Task<(long LastSeq, IReadOnlyList<string> HandoffIds)> GetHandoffsWithEventsAfterAsync(long afterSeq, CancellationToken cancellationToken) =>
+        Task.FromResult((afterSeq, (IReadOnlyList<string>)[]));
 }
 
 /// <param name="Deleted">Rows deleted by this step.</param>

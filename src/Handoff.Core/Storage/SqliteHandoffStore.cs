@@ -77,6 +77,11 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
 
         PreparedByConnection.Add(_writer, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
+
+        // Baselines for TakeCommitsByOthersAsync: another process's commit from here on is seen.
+        _writerDataVersion = Scalar<long>(_writer, null, "PRAGMA data_version");
+        _watcher = Open();
+        _watcherDataVersion = Scalar<long>(_watcher, null, "PRAGMA data_version");
         _writeLoop = Task.Run(WriteLoopAsync);
 
         // SQLite's own idea of the file (relative paths and URIs resolved); empty for an in-memory database.
@@ -89,7 +94,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private long _ownCommits;
     private long _writerDataVersion;
     private readonly Lock _watchGate = new();
-    private SqliteConnection? _watcher;
+    private readonly SqliteConnection _watcher;
     private long _watcherDataVersion, _watcherOwnCommits;
 
     /// <summary>
@@ -100,7 +105,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     private void NoteCommitsByOthers(SqliteTransaction tx)
     {
         var version = Scalar<long>(_writer, tx, "PRAGMA data_version");
-        if (_writerDataVersion != 0 && version != _writerDataVersion)
+        if (version != _writerDataVersion)
         {
             Volatile.Write(ref _othersCommitted, 1);
         }
@@ -126,9 +131,8 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         lock (_watchGate)
         {
             var own = Interlocked.Read(ref _ownCommits);
-            _watcher ??= Open();
             var version = Scalar<long>(_watcher, null, "PRAGMA data_version");
-            changed = _watcherDataVersion != 0 && version != _watcherDataVersion;
+            changed = version != _watcherDataVersion;
             ambiguous = changed && own != _watcherOwnCommits;
             (_watcherDataVersion, _watcherOwnCommits) = (version, own);
         }
@@ -199,7 +203,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         _checkpointer?.Dispose();
         lock (_watchGate)
         {
-            _watcher?.Dispose();
+            _watcher.Dispose();
         }
 
         CloseConnection(_writer);
@@ -497,6 +501,28 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         }
 
         return Task.FromResult<IReadOnlyList<HandoffEvent>>(events);
+    }
+
+    public Task<(long LastSeq, IReadOnlyList<string> HandoffIds)> GetHandoffsWithEventsAfterAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        using var lease = LeaseReader();
+        if (afterSeq < 0)
+        {
+            return Task.FromResult((Scalar<long?>(lease.Connection, null, "SELECT MAX(seq) FROM events") ?? 0, (IReadOnlyList<string>)[]));
+        }
+
+        var command = Prepared(lease.Connection, null,
+            "SELECT handoff_id, MAX(seq) FROM events WHERE seq > $after GROUP BY handoff_id", ("$after", afterSeq));
+        using var reader = command.ExecuteReader();
+        var last = afterSeq;
+        var handoffs = new List<string>();
+        while (reader.Read())
+        {
+            handoffs.Add(reader.GetString(0));
+            last = Math.Max(last, reader.GetInt64(1));
+        }
+
+        return Task.FromResult((last, (IReadOnlyList<string>)handoffs));
     }
 
     public Task<IReadOnlyList<OutboxItem>> GetDueOutboxAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
