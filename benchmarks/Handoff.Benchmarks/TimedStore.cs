@@ -29,6 +29,14 @@ public sealed class TimedStore(IHandoffStore inner) : IHandoffStore
 
     public HandoffRecord? PeekRecent(string id) => inner.PeekRecent(id);
 
+    public IDisposable? TryTakeDispatchLock() => inner.TryTakeDispatchLock();
+
+    public Task<bool> TakeCommitsByOthersAsync(CancellationToken cancellationToken) =>
+        TimeAsync("TakeCommitsByOthersAsync (the watch for other processes)", () => inner.TakeCommitsByOthersAsync(cancellationToken));
+
+    public Task<(long LastSeq, IReadOnlyList<string> HandoffIds)> GetHandoffsWithEventsAfterAsync(long afterSeq, CancellationToken cancellationToken) =>
+        inner.GetHandoffsWithEventsAfterAsync(afterSeq, cancellationToken);
+
     public Task<HandoffRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         TimeAsync("GetAsync (read + deserialize the handoff)", () => inner.GetAsync(id, cancellationToken));
 
