@@ -131,8 +131,7 @@ public sealed class DispatchLockTests : IDisposable
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                await a.Store.UpdateAsync(own.Id, x => new HandoffUpdate(Transition.Unchanged(x),
-                    TestData.Message(x, $"own-{i}", $"own-{i}") with { CreatedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.UtcNow }), null, Ct);
+                await TestData.EnqueueNowAsync(a.Store, own.Id, $"own-{i}");
             }
         });
         try
@@ -180,13 +179,7 @@ public sealed class DispatchLockTests : IDisposable
     private static DispatchLock NewLock(IHandoffStore store) =>
         new(store, Options.Create(new OutboxOptions { PollInterval = FastPoll }), TimeProvider.System, NullLogger<DispatchLock>.Instance);
 
-    private static async Task<HandoffRecord> CreateAsync(IHandoffStore store, string user)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var h = TestData.Handoff(user: user) with { CreatedAt = now, UpdatedAt = now };
-        await store.CreateAsync(h, TestData.Start(h) with { CreatedAt = now, NextAttemptAt = now }, null, Ct);
-        return h;
-    }
+    private static Task<HandoffRecord> CreateAsync(IHandoffStore store, string user) => TestData.CreateNowAsync(store, user);
 
     /// <summary>Messages <c>m{from}</c>… of every handoff, in order, each stored by one process or the other.</summary>
     private static Task SendAsync(HandoffRecord[] handoffs, int from, int count, IHandoffStore one, IHandoffStore other) =>
@@ -194,10 +187,7 @@ public sealed class DispatchLockTests : IDisposable
         {
             for (var i = from; i < from + count; i++)
             {
-                var now = DateTimeOffset.UtcNow;
-                var store = i % 3 == 0 ? other : one;
-                await store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x),
-                    TestData.Message(x, $"m{i:00}", $"m{i:00}") with { CreatedAt = now, NextAttemptAt = now }), null, Ct);
+                await TestData.EnqueueNowAsync(i % 3 == 0 ? other : one, h.Id, $"m{i:00}");
             }
         })));
 

@@ -57,20 +57,9 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
         _db.Dispose();
     }
 
-    private async Task<HandoffRecord> CreateAsync(string user)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var h = TestData.Handoff(user: user) with { CreatedAt = now, UpdatedAt = now };
-        await _db.Store.CreateAsync(h, TestData.Start(h) with { CreatedAt = now, NextAttemptAt = now }, null, Ct);
-        return h;
-    }
+    private Task<HandoffRecord> CreateAsync(string user) => TestData.CreateNowAsync(_db.Store, user);
 
-    private Task EnqueueAsync(HandoffRecord h, string messageId)
-    {
-        var now = DateTimeOffset.UtcNow;
-        return _db.Store.UpdateAsync(h.Id, x => new HandoffUpdate(Transition.Unchanged(x),
-            TestData.Message(x, messageId, messageId) with { CreatedAt = now, NextAttemptAt = now }), null, Ct);
-    }
+    private Task EnqueueAsync(HandoffRecord h, string messageId) => TestData.EnqueueNowAsync(_db.Store, h.Id, messageId);
 
     /// <summary>
     /// Runs the dispatcher with two started handoffs; the first one's message <paramref name="hangingMessageId"/> is in flight

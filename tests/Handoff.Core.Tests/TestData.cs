@@ -21,6 +21,23 @@ internal static class TestData
         UpdatedAt = Now,
     };
 
+    /// <summary>Stores a handoff created now, with its start item due now (for dispatchers on the real clock).</summary>
+    public static async Task<HandoffRecord> CreateNowAsync(IHandoffStore store, string user)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var h = Handoff(user: user) with { CreatedAt = now, UpdatedAt = now };
+        await store.CreateAsync(h, Start(h) with { CreatedAt = now, NextAttemptAt = now }, null, CancellationToken.None);
+        return h;
+    }
+
+    /// <summary>Queues user message <paramref name="messageId"/> (its text the same) for <paramref name="handoffId"/>, due now.</summary>
+    public static Task EnqueueNowAsync(IHandoffStore store, string handoffId, string messageId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return store.UpdateAsync(handoffId, x => new HandoffUpdate(Transition.Unchanged(x),
+            Message(x, messageId, messageId) with { CreatedAt = now, NextAttemptAt = now }), null, CancellationToken.None);
+    }
+
     public static OutboxItem Start(HandoffRecord h) => new() { HandoffId = h.Id, Kind = OutboxKind.Start, CreatedAt = h.CreatedAt, NextAttemptAt = h.CreatedAt };
 
     public static OutboxItem Message(HandoffRecord h, string messageId, string text) =>
