@@ -15,12 +15,19 @@ internal sealed partial class GenesysWaitingReporter(
     GenesysClientFactory clients,
     IOptionsMonitor<GenesysOptions> options,
     TimeProvider time,
-    ILogger<GenesysWaitingReporter> logger) : BackgroundService
+    ILogger<GenesysWaitingReporter> logger,
+    IDispatchLock? dispatchLock = null) : BackgroundService
 {
     private static readonly TimeSpan DisabledRecheck = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Once per deployment, not per process: the bot would hear every estimate from each replica.
+        if (!await dispatchLock.HoldAsync(stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var interval = options.CurrentValue.WaitingInterval;

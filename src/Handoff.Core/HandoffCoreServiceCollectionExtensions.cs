@@ -28,6 +28,7 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddSingleton<IChannelHandoffDirectory, HandoffDirectory>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateOnStart();
         services.AddSingleton<DispatchLock>();
+        services.AddSingleton<IDispatchLock>(static sp => sp.GetRequiredService<DispatchLock>());
         services.AddHostedService<OtherProcessesWatch>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddOptions<HandoffTelemetryOptions>().BindConfiguration(HandoffTelemetryOptions.SectionName);

@@ -287,6 +287,59 @@ public sealed class GenesysEndingAndFeedbackTests
         Assert.Single(genesys.Api.Requests); // one estimate per queue
     }
 
+    [Fact]
+    public async Task Waiting_estimates_are_asked_for_only_by_the_process_holding_the_dispatch_lock()
+    {
+        // A replica standing by would otherwise tell the bot every estimate a second time.
+        var dispatchLock = new GatedDispatchLock();
+        await using var genesys = new StubbedGenesys(
+            api: _ => StubHttpHandler.Json(HttpStatusCode.OK, """{ "results": [ { "intent": "MESSAGE", "formula": "BEST", "estimatedWaitTimeSeconds": 30 } ] }"""),
+            configure: s => s["Channels:Genesys:Queues:Support:QueueId"] = QueueId,
+            services: s => s.AddSingleton<IDispatchLock>(dispatchLock));
+        genesys.Directory.Add(TestData.Handoff(id: "h-queued"));
+        var reporter = genesys.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<GenesysWaitingReporter>().Single();
+        var interval = genesys.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GenesysOptions>>().Value.WaitingInterval;
+        await reporter.StartAsync(Ct);
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                genesys.Time.Advance(interval);
+                await Task.Delay(20);
+            }
+
+            Assert.Empty(genesys.Inbox.Received);
+            Assert.Empty(genesys.Api.Requests);
+
+            dispatchLock.Take();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (genesys.Inbox.Received.Count == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "No estimate after the lock was taken.");
+                genesys.Time.Advance(interval);
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(("h-queued", InboundKind.Waiting, 30), (genesys.Inbox.Received[0].HandoffId, genesys.Inbox.Received[0].Kind, genesys.Inbox.Received[0].EstimatedWaitSeconds));
+        }
+        finally
+        {
+            await reporter.StopAsync(Ct);
+        }
+    }
+
+    /// <summary>A dispatch lock the test hands to the process.</summary>
+    private sealed class GatedDispatchLock : IDispatchLock
+    {
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsHeld => _held.Task.IsCompleted;
+
+        public void Take() => _held.TrySetResult();
+
+        public Task WaitAsync(CancellationToken cancellationToken) => _held.Task.WaitAsync(cancellationToken);
+    }
+
     private static (GenesysConversationMonitor Monitor, GenesysConversationRegistry Registry) Monitor(StubbedGenesys genesys) =>
         (genesys.Services.GetRequiredService<GenesysConversationMonitor>(), genesys.Services.GetRequiredService<GenesysConversationRegistry>());
 }

@@ -18,7 +18,8 @@ internal sealed class StubbedGenesys : IAsyncDisposable
         Func<StubRequest, HttpResponseMessage>? api = null,
         Func<StubRequest, HttpResponseMessage>? login = null,
         int expiresIn = 86400,
-        Action<Dictionary<string, string?>>? configure = null)
+        Action<Dictionary<string, string?>>? configure = null,
+        Action<IServiceCollection>? services = null)
     {
         Login = new StubHttpHandler(login ?? (_ => StubHttpHandler.Json(
             HttpStatusCode.OK,
@@ -37,17 +38,18 @@ internal sealed class StubbedGenesys : IAsyncDisposable
         configure?.Invoke(settings);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
-        var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton<IChannelInbox>(Inbox); // core provides these two
-        services.AddSingleton<IChannelHandoffDirectory>(Directory);
-        new GenesysModule().AddServices(services, configuration.GetSection(GenesysOptions.SectionName));
-        services.AddHttpClient(GenesysLoginClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Login);
-        services.AddHttpClient<GenesysClient>().ConfigurePrimaryHttpMessageHandler(() => Api);
-        services.AddTransient<GenesysAdapter>(); // core does this via Scrutor
+        var collection = new ServiceCollection().AddLogging();
+        services?.Invoke(collection);
+        collection.AddSingleton<TimeProvider>(Time);
+        collection.AddSingleton<IChannelInbox>(Inbox); // core provides these two
+        collection.AddSingleton<IChannelHandoffDirectory>(Directory);
+        new GenesysModule().AddServices(collection, configuration.GetSection(GenesysOptions.SectionName));
+        collection.AddHttpClient(GenesysLoginClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Login);
+        collection.AddHttpClient<GenesysClient>().ConfigurePrimaryHttpMessageHandler(() => Api);
+        collection.AddTransient<GenesysAdapter>(); // core does this via Scrutor
         // Polly runs on the fake clock: no exponential back-off waits in tests (Retry-After still honoured).
-        services.Configure<GenesysResilienceOptions>(o => o.RetryDelay = TimeSpan.Zero);
-        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        collection.Configure<GenesysResilienceOptions>(o => o.RetryDelay = TimeSpan.Zero);
+        _provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 1, 14, 0, 0, TimeSpan.Zero));

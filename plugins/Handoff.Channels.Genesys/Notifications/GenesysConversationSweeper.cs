@@ -16,10 +16,17 @@ internal sealed partial class GenesysConversationSweeper(
     GenesysNotificationListener listener,
     IOptionsMonitor<GenesysOptions> options,
     TimeProvider time,
-    ILogger<GenesysConversationSweeper> logger) : BackgroundService
+    ILogger<GenesysConversationSweeper> logger,
+    IDispatchLock? dispatchLock = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Where the listener runs (the process holding the dispatch lock); the first resync there reads every active handoff.
+        if (!await dispatchLock.HoldAsync(stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var nextResync = time.GetUtcNow();
         var nextPoll = time.GetUtcNow() + options.CurrentValue.Notifications.PollInterval;
         while (!stoppingToken.IsCancellationRequested)

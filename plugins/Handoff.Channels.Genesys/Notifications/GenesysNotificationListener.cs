@@ -23,7 +23,8 @@ internal sealed partial class GenesysNotificationListener(
     GenesysClientFactory clients,
     IOptionsMonitor<GenesysOptions> options,
     TimeProvider time,
-    ILogger<GenesysNotificationListener> logger) : BackgroundService
+    ILogger<GenesysNotificationListener> logger,
+    IDispatchLock? dispatchLock = null) : BackgroundService
 {
     private const int MaxFrameBytes = 1024 * 1024;
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
@@ -62,6 +63,13 @@ internal sealed partial class GenesysNotificationListener(
         if (!options.CurrentValue.Notifications.Enabled)
         {
             LogDisabled(logger);
+            return;
+        }
+
+        // One notification channel per deployment (Genesys limits channels per OAuth client), in the process holding the
+        // dispatch lock, which also makes the calls that start the conversations it watches.
+        if (!await dispatchLock.HoldAsync(stoppingToken).ConfigureAwait(false))
+        {
             return;
         }
 

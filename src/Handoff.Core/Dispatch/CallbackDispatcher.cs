@@ -43,7 +43,7 @@ public sealed partial class CallbackDispatcher(
         // other client's. One stream per handoff at a time keeps its events in order.
         // How many at once adapts to the bot platforms' answers, as the outbox's does to the contact center's. Only the
         // process holding the store's dispatch lock posts (the outbox dispatcher's, shared).
-        if (!await DispatchLock.HoldAsync(dispatchLock, stoppingToken).ConfigureAwait(false))
+        if (!await dispatchLock.HoldAsync(stoppingToken).ConfigureAwait(false))
         {
             return;
         }

@@ -1,3 +1,4 @@
+using Handoff.Channels;
 using Handoff.Core.Application;
 using Handoff.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -15,9 +16,10 @@ namespace Handoff.Core.Dispatch;
 /// <remarks>
 /// Without it two processes on one database (two replicas, or the old and the new process of a deployment that overlap)
 /// would each stream the same handoff's head item and deliver it twice. The outbox dispatcher and the callback dispatcher
-/// share this one lock: the first to ask takes it for the whole process, and it is held until the process stops.
+/// share this one lock, and so do channels' background services (<see cref="IDispatchLock"/>): the first to ask takes it for
+/// the whole process, and it is held until the process stops.
 /// </remarks>
-public sealed partial class DispatchLock(IHandoffStore store, IOptions<OutboxOptions> options, TimeProvider time, ILogger<DispatchLock> logger) : IDisposable
+public sealed partial class DispatchLock(IHandoffStore store, IOptions<OutboxOptions> options, TimeProvider time, ILogger<DispatchLock> logger) : IDispatchLock, IDisposable
 {
     /// <summary>The "lock" of a store no other process can share: always held, nothing to release.</summary>
     public static IDisposable NotShared { get; } = new Nothing();
@@ -42,28 +44,6 @@ public sealed partial class DispatchLock(IHandoffStore store, IOptions<OutboxOpt
         }
 
         return _held.Task.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// What a dispatcher does first: waits until this process holds <paramref name="dispatchLock"/> (none: a dispatcher
-    /// built on its own, as in tests, needs none). False when the host stopped first.
-    /// </summary>
-    internal static async Task<bool> HoldAsync(DispatchLock? dispatchLock, CancellationToken stoppingToken)
-    {
-        if (dispatchLock is null)
-        {
-            return true;
-        }
-
-        try
-        {
-            await dispatchLock.WaitAsync(stoppingToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            return false;
-        }
     }
 
     private async Task AcquireAsync(CancellationToken stopping)

@@ -39,7 +39,7 @@ public sealed partial class OutboxDispatcher(
         // item is stored. A handoff is streamed by at most one worker at a time (HandoffSignals keeps the set), which keeps
         // its items in order. How many streams run at once adapts to the channel (DeliveryConcurrency). Only the process
         // holding the store's dispatch lock delivers: two processes on one store would stream the same head.
-        if (!await DispatchLock.HoldAsync(dispatchLock, stoppingToken).ConfigureAwait(false))
+        if (!await dispatchLock.HoldAsync(stoppingToken).ConfigureAwait(false))
         {
             return;
         }
