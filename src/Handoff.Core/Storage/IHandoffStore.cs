@@ -104,7 +104,7 @@ public interface IHandoffStore
     /// <summary>
     /// True when another process has committed to this store since the last call (it may have stored work this process's
     /// dispatchers deliver: nobody signals them across processes). May say true when nothing changed; may miss a commit
-    /// the dispatchers' periodic scan then finds. The dispatch lock's holder asks ten times a second.
+    /// the dispatchers' periodic scan then finds. Every process asks ten times a second (<see cref="OtherProcessesWatch"/>).
     /// </summary>
     Task<bool> TakeCommitsByOthersAsync(CancellationToken cancellationToken) => Task.FromResult(false);
 

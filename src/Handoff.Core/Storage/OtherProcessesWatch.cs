@@ -11,7 +11,7 @@ namespace Handoff.Core.Storage;
 /// every handoff that has new events (an agent's reply stored by the process that got the webhook reaches a bot's SSE
 /// stream on another one at once instead of at its next keep-alive).
 /// </summary>
-/// <remarks>Costs a pragma per tick while nothing changes, and one indexed read of the new events' handoffs per tick that finds another process's commit and has feed readers waiting.</remarks>
+/// <remarks>Costs a pragma per tick while nothing changes, and one indexed read of the new events' handoffs per tick that finds another process's commit (whether or not a feed reader waits, so that the next read starts where this one ended).</remarks>
 public sealed partial class OtherProcessesWatch(IHandoffStore store, HandoffSignals signals, TimeProvider time, ILogger<OtherProcessesWatch> logger)
     : BackgroundService
 {
