@@ -27,13 +27,13 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    private async Task StartDispatcherAsync(int concurrency, int? maxConcurrency = null)
+    private async Task StartDispatcherAsync(int concurrency, int? maxConcurrency = null, IHandoffStore? store = null)
     {
         _services = new ServiceCollection()
             .AddSingleton<IChannelAdapter>(_adapter)
             .AddScoped<ChannelRegistry>()
             .BuildServiceProvider();
-        _dispatcher = new OutboxDispatcher(_db.Store, _db.Signals, _services.GetRequiredService<IServiceScopeFactory>(),
+        _dispatcher = new OutboxDispatcher(store ?? _db.Store, _db.Signals, _services.GetRequiredService<IServiceScopeFactory>(),
             // No poll within a test: every wake-up has to come from a signal or a retry's due time.
             Options.Create(new OutboxOptions { Concurrency = concurrency, MaxConcurrency = maxConcurrency, PollInterval = NoPoll, BaseDelay = TimeSpan.FromMilliseconds(50) }),
             TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
@@ -114,7 +114,8 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
             }
         })));
 
-        await _adapter.WaitForAsync(_ => handoffs.All(h => _adapter.CallsOf(h.Id).Count == perHandoff + 1), Patience);
+        await _adapter.WaitForAsync(_ => handoffs.All(h => _adapter.CallsOf(h.Id).Count == perHandoff + 1), Patience,
+            () => "calls of the handoffs not done: " + string.Join(" | ", handoffs.Select(h => _adapter.CallsOf(h.Id)).Where(c => c.Count != perHandoff + 1).Select(c => string.Join(",", c))));
         await Task.Delay(300); // anything delivered twice would show up now
         foreach (var h in handoffs)
         {
@@ -122,6 +123,41 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
         }
 
         Assert.Empty(await _db.Store.GetDueOutboxAsync(DateTimeOffset.UtcNow, 100, Ct));
+    }
+
+    [Fact]
+    public async Task A_stream_taking_its_handoff_up_again_does_not_deliver_what_another_stream_delivered_meanwhile()
+    {
+        // What a busy machine does now and then: a stream runs dry and leaves its handoff, sees that a message just
+        // arrived, and is held up before it takes the handoff up again; meanwhile the dispatcher streams that message.
+        var store = HeadReadHook.Wrap(_db.Store);
+        await StartDispatcherAsync(concurrency: 2, store: store.Store);
+        var h = await CreateAsync("taken-up-again");
+        await _adapter.WaitForAsync(c => c.Contains($"{h.Id}:start"), Patience);
+        _adapter.Hang("m2");
+        store.Once(
+            handoffId => handoffId == h.Id && _adapter.CallsOf(h.Id).Contains("m1"),
+            async read =>
+            {
+                // The look of the stream that delivered m1, after it left the handoff.
+                await EnqueueAsync(h, "m2");
+                var head = await read();
+                Assert.Equal("m2", head?.MessageId);
+                await _adapter.WaitForAsync(c => c.Contains($"{h.Id}:m2"), Patience); // another stream has it
+                _adapter.ReleaseAll();
+                while (await _db.Store.GetDueHeadAsync(h.Id, DateTimeOffset.UtcNow, Ct) is not null)
+                {
+                    await Task.Delay(10);
+                }
+
+                await Task.Delay(200); // that stream ends
+                return head;
+            });
+
+        await EnqueueAsync(h, "m1");
+        await store.Fired.WaitAsync(Patience);
+        await Task.Delay(300); // a second m2 would show up now
+        Assert.Equal(["start", "m1", "m2"], _adapter.CallsOf(h.Id));
     }
 
     [Theory]
@@ -197,5 +233,68 @@ public sealed class OutboxDispatcherLoopTests : IAsyncLifetime
 
         Assert.Null(await _db.Store.GetDueHeadAsync(h.Id, DateTimeOffset.UtcNow.AddHours(1), Ct));
         Assert.Equal(["start", "last"], _adapter.CallsOf(h.Id));
+    }
+}
+
+/// <summary>
+/// A store whose next head read for a chosen handoff runs a test's code around the real read (the rest is the store as it
+/// is), to hold a dispatcher worker up at that point.
+/// </summary>
+public class HeadReadHook : System.Reflection.DispatchProxy
+{
+    private IHandoffStore _inner = null!;
+    private Hook? _hook;
+
+    private sealed record Hook(Func<string, bool> When, Func<Func<Task<OutboxItem?>>, Task<OutboxItem?>> Run);
+    private readonly TaskCompletionSource _fired = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static HeadReadHook Wrap(IHandoffStore inner)
+    {
+        var proxy = Create<IHandoffStore, HeadReadHook>();
+        var hook = (HeadReadHook)(object)proxy;
+        hook._inner = inner;
+        return hook;
+    }
+
+    public IHandoffStore Store => (IHandoffStore)(object)this;
+
+    /// <summary>Completes when the hooked read has returned (faulted when the test's code threw).</summary>
+    public Task Fired => _fired.Task;
+
+    public void Once(Func<string, bool> when, Func<Func<Task<OutboxItem?>>, Task<OutboxItem?>> run) => Volatile.Write(ref _hook, new Hook(when, run));
+
+    protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+    {
+        if (method!.Name == nameof(IHandoffStore.GetDueHeadAsync) && Volatile.Read(ref _hook) is { } hook && hook.When((string)args![0]!)
+            && Interlocked.CompareExchange(ref _hook, null, hook) == hook)
+        {
+            // The real read runs when the test's code asks for it, as of that moment.
+            return RunAsync(hook.Run, () => _inner.GetDueHeadAsync((string)args[0]!, DateTimeOffset.UtcNow, (CancellationToken)args[2]!));
+        }
+
+        try
+        {
+            return method.Invoke(_inner, args);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+    }
+
+    private async Task<OutboxItem?> RunAsync(Func<Func<Task<OutboxItem?>>, Task<OutboxItem?>> run, Func<Task<OutboxItem?>> read)
+    {
+        try
+        {
+            var result = await run(read);
+            _fired.TrySetResult();
+            return result;
+        }
+        catch (Exception e)
+        {
+            _fired.TrySetException(e); // the test's own assertions fail the test, not only the dispatcher's read
+            throw;
+        }
     }
 }

@@ -54,12 +54,13 @@ internal sealed class RecordingAdapter : IChannelAdapter
     public List<string> CallsOf(string handoffId) =>
         [.. _calls.Where(c => c.StartsWith(handoffId + ":", StringComparison.Ordinal)).Select(c => c[(handoffId.Length + 1)..])];
 
-    public async Task WaitForAsync(Func<IReadOnlyCollection<string>, bool> condition, TimeSpan timeout)
+    /// <param name="describe">What the failure message says instead of the last 20 calls.</param>
+    public async Task WaitForAsync(Func<IReadOnlyCollection<string>, bool> condition, TimeSpan timeout, Func<string>? describe = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition(_calls.ToArray()))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out; calls so far: {string.Join(", ", _calls.TakeLast(20))}");
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out; {describe?.Invoke() ?? $"calls so far: {string.Join(", ", _calls.TakeLast(20))}"}");
             await Task.Delay(10);
         }
     }

@@ -125,16 +125,9 @@ public sealed partial class OutboxDispatcher(
                 (current, handoff) = (step.Next, step.Handoff);
                 if (current is null)
                 {
-                    // Anything stored while this stream was about to end did not wake the dispatcher (the handoff was
-                    // being streamed): look once more after leaving the set, and take it up again if something is there.
-                    signals.EndStreaming(handoffId);
-                    owned = false;
-                    current = await store.GetDueHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                    if (current is null || !(owned = signals.TryBeginStreaming(handoffId)))
-                    {
-                        return; // nothing more, or the dispatcher started another stream for it meanwhile
-                    }
-
+                    owned = false; // until it is taken up again (an exception in between must not unmark another stream's handoff)
+                    current = await LeaveOrTakeUpAgainAsync(handoffId).ConfigureAwait(false);
+                    owned = current is not null;
                     handoff = null;
                 }
             }
@@ -155,6 +148,44 @@ public sealed partial class OutboxDispatcher(
             if (wakeDispatcher)
             {
                 signals.OutboxChanged();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A stream that ran dry leaves the handoff, unless work arrived as it did. Anything stored while it was about to end
+    /// did not wake the dispatcher (the handoff was being streamed), so it looks once more after leaving the set and takes
+    /// the handoff up again if something is there. Returns the head to go on with (the handoff taken up again), or null
+    /// (left: nothing more, or another stream has it).
+    /// </summary>
+    /// <remarks>
+    /// The head seen before taking the handoff up again is only a hint: between that look and the take-up the dispatcher
+    /// may have started another stream for the handoff that delivered that item (and more) and ended. Delivering the
+    /// hint would send it a second time, after the ones behind it. So the head is read again once this worker owns the
+    /// handoff, and the same steps repeat if it is gone.
+    /// </remarks>
+    private async Task<OutboxItem?> LeaveOrTakeUpAgainAsync(string handoffId)
+    {
+        while (true)
+        {
+            signals.EndStreaming(handoffId);
+            var hint = await store.GetDueHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            if (hint is null || !signals.TryBeginStreaming(handoffId))
+            {
+                return null; // nothing more, or the dispatcher started another stream for it meanwhile
+            }
+
+            try
+            {
+                if (await store.GetDueHeadAsync(handoffId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false) is { } head)
+                {
+                    return head;
+                }
+            }
+            catch
+            {
+                signals.EndStreaming(handoffId);
+                throw;
             }
         }
     }
