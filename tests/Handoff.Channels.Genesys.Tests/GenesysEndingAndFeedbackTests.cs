@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Handoff.Channels.Genesys.Notifications;
+using Handoff.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Handoff.Channels.Genesys.Tests;
@@ -326,18 +327,6 @@ public sealed class GenesysEndingAndFeedbackTests
         {
             await reporter.StopAsync(Ct);
         }
-    }
-
-    /// <summary>A dispatch lock the test hands to the process.</summary>
-    private sealed class GatedDispatchLock : IDispatchLock
-    {
-        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool IsHeld => _held.Task.IsCompleted;
-
-        public void Take() => _held.TrySetResult();
-
-        public Task WaitAsync(CancellationToken cancellationToken) => _held.Task.WaitAsync(cancellationToken);
     }
 
     private static (GenesysConversationMonitor Monitor, GenesysConversationRegistry Registry) Monitor(StubbedGenesys genesys) =>

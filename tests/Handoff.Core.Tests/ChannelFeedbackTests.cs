@@ -267,6 +267,43 @@ public sealed class ChannelFeedbackTests : IDisposable
     }
 
     [Fact]
+    public async Task Idle_handoffs_are_ended_only_by_the_process_holding_the_dispatch_lock()
+    {
+        // Every replica sharing the store would otherwise scan for the same idle handoffs and race to end them.
+        var idle = await CreateAsync();
+        await DrainAsync();
+        var dispatchLock = new GatedDispatchLock();
+        var settings = new InactivityOptions { InactivityTimeout = TimeSpan.FromMinutes(15) };
+        var monitor = new InactivityMonitor(_db.Store, new FixedOptionsMonitor<InactivityOptions>(settings), _time, NullLogger<InactivityMonitor>.Instance, dispatchLock);
+        await monitor.StartAsync(Ct);
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                _time.Advance(TimeSpan.FromMinutes(20));
+                await Task.Delay(20);
+            }
+
+            Assert.True((await _db.Store.GetAsync(idle.Id, Ct))!.IsActive);
+
+            dispatchLock.Take();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while ((await _db.Store.GetAsync(idle.Id, Ct))!.IsActive)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The idle handoff was not ended after the lock was taken.");
+                _time.Advance(TimeSpan.FromMinutes(1));
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(EndedBy.Timeout, (await _db.Store.GetAsync(idle.Id, Ct))!.EndedBy);
+        }
+        finally
+        {
+            await monitor.StopAsync(Ct);
+        }
+    }
+
+    [Fact]
     public async Task A_database_from_before_outbox_data_is_upgraded_on_open()
     {
         using var database = new TempDatabase("old");

@@ -1,6 +1,7 @@
 using Handoff.Core.Dispatch;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
+using Handoff.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -76,6 +77,47 @@ public sealed class StoreRetentionTests : IDisposable
         // Younger than the period: kept.
         await SeedAsync("young");
         Assert.Equal(0, await retention.PruneAsync(settings, Ct));
+    }
+
+    [Fact]
+    public async Task Only_the_process_holding_the_dispatch_lock_prunes()
+    {
+        // Replicas sharing the store would otherwise delete the same rows side by side.
+        var old = await SeedAsync("old");
+        _clock.Advance(TimeSpan.FromDays(3));
+        var settings = new RetentionOptions { KeepFinished = TimeSpan.FromDays(2), BatchSize = 100, Interval = TimeSpan.FromMinutes(5) };
+        var dispatchLock = new GatedDispatchLock();
+        var retention = new StoreRetention(_store, new FixedOptionsMonitor<RetentionOptions>(settings), _clock, NullLogger<StoreRetention>.Instance, dispatchLock);
+        string[] Left() => [.. _db.Strings($"SELECT COALESCE(message_id, kind) FROM outbox WHERE handoff_id = '{old}' ORDER BY seq")];
+        var seeded = Left();
+        Assert.Equal(4, seeded.Length);
+
+        await retention.StartAsync(Ct);
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                _clock.Advance(TimeSpan.FromMinutes(10));
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(seeded, Left());
+
+            dispatchLock.Take();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (Left().Length > 1)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Nothing pruned after the lock was taken.");
+                _clock.Advance(TimeSpan.FromMinutes(10));
+                await Task.Delay(20);
+            }
+
+            Assert.Equal(["m-pending-old"], Left());
+        }
+        finally
+        {
+            await retention.StopAsync(Ct);
+        }
     }
 
     /// <summary>A handoff with an idempotency key, a sent start, a sent message, a failed typing, a pending message and an inbound key.</summary>

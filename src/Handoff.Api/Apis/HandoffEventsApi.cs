@@ -66,6 +66,7 @@ public static class HandoffEventsApi
         var ct = cts.Token;
         var id = handoff.Id;
         var last = after;
+        using var reading = signals.ReadEvents(id);
         try
         {
             await response.WriteAsync("retry: 3000\n\n", ct);
@@ -102,8 +103,13 @@ public static class HandoffEventsApi
                     }
                 }
 
-                var finished = await Task.WhenAny(signalled, Task.Delay(KeepAliveInterval, ct));
-                if (finished != signalled)
+                // WaitAsync drops its timer once the wake-up comes (a Task.Delay per event would keep one alive for the
+                // whole keep-alive interval: thousands on a busy stream).
+                try
+                {
+                    await signalled.WaitAsync(KeepAliveInterval, ct);
+                }
+                catch (TimeoutException)
                 {
                     await response.WriteAsync(": keep-alive\n\n", ct);
                     await response.Body.FlushAsync(ct);

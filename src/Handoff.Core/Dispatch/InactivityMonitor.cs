@@ -1,3 +1,4 @@
+using Handoff.Channels;
 using Handoff.Core.Application;
 using Handoff.Core.Domain;
 using Handoff.Core.Storage;
@@ -9,13 +10,15 @@ namespace Handoff.Core.Dispatch;
 
 /// <summary>
 /// Ends handoffs that nobody touched for <see cref="InactivityOptions.InactivityTimeout"/> (<c>endedBy: timeout</c>,
-/// reason <c>inactivity</c>) and queues telling the channel, as a user end does. Idle when no timeout is set.
+/// reason <c>inactivity</c>) and queues telling the channel, as a user end does. Idle when no timeout is set. Runs in the
+/// process holding the dispatch lock only: every other process sharing the store would scan for the same handoffs.
 /// </summary>
 public sealed partial class InactivityMonitor(
     IHandoffStore store,
     IOptionsMonitor<InactivityOptions> options,
     TimeProvider time,
-    ILogger<InactivityMonitor> logger) : BackgroundService
+    ILogger<InactivityMonitor> logger,
+    IDispatchLock? dispatchLock = null) : BackgroundService
 {
     private const int BatchSize = 100;
     private static readonly TimeSpan MaxCheckInterval = TimeSpan.FromSeconds(30);
@@ -23,6 +26,11 @@ public sealed partial class InactivityMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!await dispatchLock.HoldAsync(stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var timeout = options.CurrentValue.InactivityTimeout;

@@ -1,3 +1,4 @@
+using Handoff.Channels;
 using Handoff.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,13 +15,19 @@ public sealed partial class StoreRetention(
     IHandoffStore store,
     IOptionsMonitor<RetentionOptions> options,
     TimeProvider time,
-    ILogger<StoreRetention> logger) : BackgroundService
+    ILogger<StoreRetention> logger,
+    IDispatchLock? dispatchLock = null) : BackgroundService
 {
     private static readonly TimeSpan FirstRunDelay = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan PauseBetweenBatches = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!await dispatchLock.HoldAsync(stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var wait = FirstRunDelay;
         while (!stoppingToken.IsCancellationRequested)
         {

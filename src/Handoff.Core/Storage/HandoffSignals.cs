@@ -30,15 +30,74 @@ public sealed class HandoffSignals
         }
     }
 
-    /// <summary>A task that completes the next time events are appended to <paramref name="handoffId"/>.</summary>
+    /// <summary>Event-feed readers connected to this process, per handoff (guarded by <see cref="_readersGate"/>).</summary>
+    private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
+    private readonly Lock _readersGate = new();
+    private volatile int _readerCount;
+
+    /// <summary>
+    /// Registers an event-feed reader of <paramref name="handoffId"/> for as long as it stays connected; disposing it when
+    /// the reader leaves drops the handoff's pending wake-up once no other reader waits for it, so handoffs whose readers
+    /// left stop being woken (and held in memory) for nobody.
+    /// </summary>
+    public IDisposable ReadEvents(string handoffId)
+    {
+        lock (_readersGate)
+        {
+            _readers[handoffId] = _readers.GetValueOrDefault(handoffId) + 1;
+            _readerCount++;
+        }
+
+        return new EventReader(this, handoffId);
+    }
+
+    private void ReaderLeft(string handoffId)
+    {
+        lock (_readersGate)
+        {
+            _readerCount--;
+            var left = _readers.GetValueOrDefault(handoffId) - 1;
+            if (left > 0)
+            {
+                _readers[handoffId] = left;
+                return;
+            }
+
+            _readers.Remove(handoffId);
+            // No reader of this handoff remains in this process: nobody awaits its wake-up any more. A reader that
+            // registers after this takes a new one (it registers before it asks for the wake-up).
+            _handoffWaiters.TryRemove(handoffId, out _);
+        }
+    }
+
+    /// <summary>
+    /// A task that completes the next time events are appended to <paramref name="handoffId"/>. Readers that wait for
+    /// it hold a <see cref="ReadEvents"/> registration while they do.
+    /// </summary>
     public Task WaitForEventsAsync(string handoffId, CancellationToken cancellationToken)
     {
         var tcs = _handoffWaiters.GetOrAdd(handoffId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         return tcs.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>True while an event-feed reader of this process waits for some handoff's next event.</summary>
-    public bool HasEventWaiters => !_handoffWaiters.IsEmpty;
+    /// <summary>True while an event-feed reader is connected to this process (waiting for its handoff's next event).</summary>
+    public bool HasEventWaiters => _readerCount > 0 || !_handoffWaiters.IsEmpty;
+
+    /// <summary>Handoffs with a pending wake-up (for tests: it must not keep growing after readers leave).</summary>
+    internal int PendingEventWakeUps => _handoffWaiters.Count;
+
+    private sealed class EventReader(HandoffSignals signals, string handoffId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                signals.ReaderLeft(handoffId);
+            }
+        }
+    }
 
     public void EventsAppended(string handoffId)
     {
