@@ -303,23 +303,16 @@ public sealed class GenesysEndingAndFeedbackTests
         await reporter.StartAsync(Ct);
         try
         {
-            for (var i = 0; i < 5; i++)
-            {
-                genesys.Time.Advance(interval);
-                await Task.Delay(20);
-            }
-
-            Assert.Empty(genesys.Inbox.Received);
-            Assert.Empty(genesys.Api.Requests);
-
-            dispatchLock.Take();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (genesys.Inbox.Received.Count == 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "No estimate after the lock was taken.");
-                genesys.Time.Advance(interval);
-                await Task.Delay(20);
-            }
+            await dispatchLock.StandByThenTakeAsync(
+                () => genesys.Time.Advance(interval),
+                () =>
+                {
+                    Assert.Empty(genesys.Inbox.Received);
+                    Assert.Empty(genesys.Api.Requests);
+                    return Task.CompletedTask;
+                },
+                () => Task.FromResult(genesys.Inbox.Received.Count > 0),
+                "No estimate after the lock was taken.");
 
             Assert.Equal(("h-queued", InboundKind.Waiting, 30), (genesys.Inbox.Received[0].HandoffId, genesys.Inbox.Received[0].Kind, genesys.Inbox.Received[0].EstimatedWaitSeconds));
         }

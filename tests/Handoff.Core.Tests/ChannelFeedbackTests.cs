@@ -278,22 +278,11 @@ public sealed class ChannelFeedbackTests : IDisposable
         await monitor.StartAsync(Ct);
         try
         {
-            for (var i = 0; i < 5; i++)
-            {
-                _time.Advance(TimeSpan.FromMinutes(20));
-                await Task.Delay(20);
-            }
-
-            Assert.True((await _db.Store.GetAsync(idle.Id, Ct))!.IsActive);
-
-            dispatchLock.Take();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while ((await _db.Store.GetAsync(idle.Id, Ct))!.IsActive)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "The idle handoff was not ended after the lock was taken.");
-                _time.Advance(TimeSpan.FromMinutes(1));
-                await Task.Delay(20);
-            }
+            await dispatchLock.StandByThenTakeAsync(
+                () => _time.Advance(TimeSpan.FromMinutes(20)),
+                async () => Assert.True((await _db.Store.GetAsync(idle.Id, Ct))!.IsActive),
+                async () => !(await _db.Store.GetAsync(idle.Id, Ct))!.IsActive,
+                "The idle handoff was not ended after the lock was taken.");
 
             Assert.Equal(EndedBy.Timeout, (await _db.Store.GetAsync(idle.Id, Ct))!.EndedBy);
         }

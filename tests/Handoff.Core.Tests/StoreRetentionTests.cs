@@ -95,22 +95,15 @@ public sealed class StoreRetentionTests : IDisposable
         await retention.StartAsync(Ct);
         try
         {
-            for (var i = 0; i < 5; i++)
-            {
-                _clock.Advance(TimeSpan.FromMinutes(10));
-                await Task.Delay(20);
-            }
-
-            Assert.Equal(seeded, Left());
-
-            dispatchLock.Take();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (Left().Length > 1)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "Nothing pruned after the lock was taken.");
-                _clock.Advance(TimeSpan.FromMinutes(10));
-                await Task.Delay(20);
-            }
+            await dispatchLock.StandByThenTakeAsync(
+                () => _clock.Advance(TimeSpan.FromMinutes(10)),
+                () =>
+                {
+                    Assert.Equal(seeded, Left());
+                    return Task.CompletedTask;
+                },
+                () => Task.FromResult(Left().Length <= 1),
+                "Nothing pruned after the lock was taken.");
 
             Assert.Equal(["m-pending-old"], Left());
         }

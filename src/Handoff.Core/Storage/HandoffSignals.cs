@@ -33,7 +33,6 @@ public sealed class HandoffSignals
     /// <summary>Event-feed readers connected to this process, per handoff (guarded by <see cref="_readersGate"/>).</summary>
     private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
     private readonly Lock _readersGate = new();
-    private volatile int _readerCount;
 
     /// <summary>
     /// Registers an event-feed reader of <paramref name="handoffId"/> for as long as it stays connected; disposing it when
@@ -45,7 +44,6 @@ public sealed class HandoffSignals
         lock (_readersGate)
         {
             _readers[handoffId] = _readers.GetValueOrDefault(handoffId) + 1;
-            _readerCount++;
         }
 
         return new EventReader(this, handoffId);
@@ -55,7 +53,6 @@ public sealed class HandoffSignals
     {
         lock (_readersGate)
         {
-            _readerCount--;
             var left = _readers.GetValueOrDefault(handoffId) - 1;
             if (left > 0)
             {
@@ -80,8 +77,11 @@ public sealed class HandoffSignals
         return tcs.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>True while an event-feed reader is connected to this process (waiting for its handoff's next event).</summary>
-    public bool HasEventWaiters => _readerCount > 0 || !_handoffWaiters.IsEmpty;
+    /// <summary>
+    /// True while an event-feed reader of this process waits for some handoff's next event (readers that left took their
+    /// wake-ups with them; one between two waits takes its next wake-up before it reads, so it misses nothing).
+    /// </summary>
+    public bool HasEventWaiters => !_handoffWaiters.IsEmpty;
 
     /// <summary>Handoffs with a pending wake-up (for tests: it must not keep growing after readers leave).</summary>
     internal int PendingEventWakeUps => _handoffWaiters.Count;
