@@ -31,6 +31,8 @@ public sealed class TimedStore(IHandoffStore inner) : IHandoffStore
 
     public IDisposable? TryTakeDispatchLock() => inner.TryTakeDispatchLock();
 
+    public string DispatchLockName => inner.DispatchLockName;
+
     public Task<bool> TakeCommitsByOthersAsync(CancellationToken cancellationToken) =>
         TimeAsync("TakeCommitsByOthersAsync (the watch for other processes)", () => inner.TakeCommitsByOthersAsync(cancellationToken));
 

@@ -28,7 +28,8 @@ public sealed class GenesysModule : IChannelModule
             .Bind(section)
             // The binder may replace the dictionary: make queue names case-insensitive whatever happened.
             .PostConfigure(o => o.Queues = new Dictionary<string, GenesysQueueOptions>(o.Queues ?? [], StringComparer.OrdinalIgnoreCase))
-            .ValidateOnStart();
+            .ValidateOnStart()
+            .KeepLastValidOnReload();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GenesysOptions>, GenesysOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
@@ -40,7 +41,8 @@ public sealed class GenesysModule : IChannelModule
             .Validate(static o => o.MaxRetryAttempts is >= 0 and <= 10 && o.RetryDelay >= TimeSpan.Zero
                     && o.AttemptTimeout > TimeSpan.Zero && o.TotalTimeout >= o.AttemptTimeout,
                 $"{GenesysResilienceOptions.SectionName}: MaxRetryAttempts must be 0-10, RetryDelay not negative, AttemptTimeout positive and TotalTimeout at least AttemptTimeout.")
-            .ValidateOnStart();
+            .ValidateOnStart()
+            .KeepLastValidOnReload();
         services.TryAddTransient<GenesysResilienceHandler>();
         services.TryAddSingleton<GenesysClientFactory>();
         services.TryAddSingleton<GenesysAgentNames>();

@@ -26,18 +26,18 @@ public static class HandoffCoreServiceCollectionExtensions
         services.AddScoped<HandoffCommands>();
         services.AddSingleton<IChannelInbox, HandoffInbox>();
         services.AddSingleton<IChannelHandoffDirectory, HandoffDirectory>();
-        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateOnStart();
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateOnStart().KeepLastValidOnReload();
         services.AddSingleton<DispatchLock>();
         services.AddSingleton<IDispatchLock>(static sp => sp.GetRequiredService<DispatchLock>());
         services.AddHostedService<OtherProcessesWatch>();
         services.AddHostedService<OutboxDispatcher>();
-        services.AddOptions<HandoffTelemetryOptions>().BindConfiguration(HandoffTelemetryOptions.SectionName);
-        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName).ValidateOnStart();
+        services.AddOptions<HandoffTelemetryOptions>().BindConfiguration(HandoffTelemetryOptions.SectionName).KeepLastValidOnReload();
+        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.SectionName).ValidateOnStart().KeepLastValidOnReload();
         services.AddHttpClient(CallbackDispatcher.HttpClientName);
         services.AddHostedService<CallbackDispatcher>();
-        services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.SectionName).ValidateOnStart();
+        services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.SectionName).ValidateOnStart().KeepLastValidOnReload();
         services.AddHostedService<InactivityMonitor>();
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart().KeepLastValidOnReload();
         services.AddHostedService<StoreRetention>();
         services.TryAddEnumerable(
         [

@@ -1,11 +1,15 @@
+using System.Net;
 using System.Reflection;
 using Handoff.Api.Extensions;
 using Handoff.Channels;
+using Handoff.Core.Dispatch;
 using Handoff.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Handoff.Api.Tests;
@@ -147,6 +151,51 @@ public sealed class StartupTests : IDisposable
         {
             var ours = plugin.Assembly.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("Handoff.", StringComparison.Ordinal));
             Assert.Equal([typeof(IChannelAdapter).Assembly.GetName().Name!], ours);
+        }
+    }
+
+    [Fact]
+    public async Task A_running_service_keeps_its_settings_when_the_configuration_is_reloaded_with_invalid_ones()
+    {
+        // Without LastValidOptionsMonitor the callback dispatcher's next read throws, which stops the host, and every
+        // request that reads Handoff's options fails.
+        var settings = ValidSettings();
+        settings["Handoff:Callbacks:PollInterval"] = "00:00:00.050";
+        var reloadable = new ReloadableConfiguration();
+        var logs = new CountingLoggerProvider();
+        await using var factory = new ReloadingFactory(settings, reloadable, logs);
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "startup-test-key-0123456789");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/channels")).StatusCode);
+        var lifetime = factory.Services.GetRequiredService<IHostApplicationLifetime>();
+
+        reloadable.Change("Handoff:Callbacks:Concurrency", "0");
+        reloadable.Change("Handoff:ApiKeys:bot", "short");
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the callback dispatcher reads its settings ten times over
+
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/channels")).StatusCode); // the previous key still works
+        Assert.Equal(32, factory.Services.GetRequiredService<IOptionsMonitor<CallbackOptions>>().CurrentValue.Callbacks.Concurrency);
+        var refused = logs.Records.Where(r => r.Level == LogLevel.Error && r.Message.Contains("previous settings stay in force")).Select(r => r.Message).ToList();
+        Assert.Contains(refused, m => m.Contains("Handoff:Callbacks:Concurrency must be at least 1"));
+        Assert.Contains(refused, m => m.Contains("Handoff:ApiKeys:bot is too short"));
+        Assert.DoesNotContain(logs.Records, r => r.Message.Contains("startup-test-key-0123456789"));
+
+        reloadable.Change("Handoff:Callbacks:Concurrency", "5");
+        reloadable.Change("Handoff:ApiKeys:bot", "startup-test-key-after-reload");
+        Assert.Equal(5, factory.Services.GetRequiredService<IOptionsMonitor<CallbackOptions>>().CurrentValue.Callbacks.Concurrency);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/channels")).StatusCode);
+    }
+
+    private sealed class ReloadingFactory(Dictionary<string, string?> settings, ReloadableConfiguration reloadable, CountingLoggerProvider logs)
+        : WebApplicationFactory<ApiApp>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings).Add(reloadable));
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
         }
     }
 

@@ -153,4 +153,43 @@ public sealed class DeliveryConcurrencyTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.Equal(1, limit.InFlight);
     }
+    [Fact]
+    public async Task A_reloaded_floor_raises_the_limit_at_once_and_serves_the_waiting_dispatcher()
+    {
+        using var limit = Limit(floor: 2, ceiling: 8);
+        var waiting = await FillAndWaitAsync(limit);
+
+        limit.Reconfigure(floor: 4, ceiling: 8, DecreaseEvery);
+
+        await ServedAsync(waiting);
+        Assert.Equal(4, limit.Limit);
+        Assert.Equal(3, limit.InFlight);
+    }
+
+    [Fact]
+    public async Task A_reloaded_ceiling_below_the_limit_lowers_it_and_push_back_never_goes_below_the_new_floor()
+    {
+        using var limit = Limit(floor: 2, ceiling: 16);
+        await GrowAsync(limit, 8);
+        Assert.Equal(10, limit.Limit);
+
+        limit.Reconfigure(floor: 3, ceiling: 5, DecreaseEvery);
+        Assert.Equal(5, limit.Limit);
+        var waiting = await FillAndWaitAsync(limit);
+        limit.Delivered();
+        Assert.Equal(5, limit.Limit); // at the new ceiling: no more slots
+        Assert.False(waiting.IsCompleted);
+
+        limit.Congested();
+        Assert.Equal(3, limit.Limit); // half of 5 is below the new floor
+        for (var i = 0; i < 7; i++)
+        {
+            limit.Release();
+        }
+
+        Assert.Equal(3, limit.InFlight); // the ten taken while the limit was 10, less seven
+        Assert.False(waiting.IsCompleted);
+        limit.Release();
+        await ServedAsync(waiting);
+    }
 }

@@ -35,6 +35,7 @@ public sealed class DispatchLockTests : IDisposable
         using var first = Open(new HandoffSignals());
         using var second = Open(new HandoffSignals());
         Assert.Equal(_database.Path + "-dispatch.lock", first.DispatchLockPath);
+        Assert.Equal(first.DispatchLockPath, ((IHandoffStore)first).DispatchLockName); // what the dispatch lock's log lines name
 
         var held = first.TryTakeDispatchLock();
         Assert.NotNull(held);
@@ -53,6 +54,7 @@ public sealed class DispatchLockTests : IDisposable
     {
         using var store = new SqliteHandoffStore($"Data Source=dispatch-lock-{Guid.NewGuid():N};Mode=Memory;Cache=Shared", new HandoffSignals());
         Assert.Null(store.DispatchLockPath);
+        Assert.Contains("in-memory", ((IHandoffStore)store).DispatchLockName);
         Assert.Same(DispatchLock.NotShared, store.TryTakeDispatchLock());
     }
 

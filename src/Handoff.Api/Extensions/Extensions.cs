@@ -1,4 +1,5 @@
 using Handoff.Api.Infrastructure;
+using Handoff.Channels;
 using Handoff.Core;
 using Handoff.Core.Dispatch;
 using Microsoft.AspNetCore.Authentication;
@@ -20,7 +21,8 @@ public static class Extensions
 
         services.AddOptions<HandoffOptions>()
             .BindConfiguration(HandoffOptions.SectionName)
-            .ValidateOnStart();
+            .ValidateOnStart()
+            .KeepLastValidOnReload();
         services.AddSingleton<IValidateOptions<HandoffOptions>, HandoffOptionsValidator>();
 
         // Read when first used, not now: configuration added by hosts and tests is only final after Build().

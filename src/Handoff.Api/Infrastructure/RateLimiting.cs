@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Handoff.Channels;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Handoff.Api.Infrastructure;
@@ -25,7 +26,8 @@ internal static class RateLimiting
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName)
             .Validate(o => o.RequestsPerSecond >= 1, $"{RateLimitOptions.SectionName}:{nameof(RateLimitOptions.RequestsPerSecond)} must be at least 1.")
             .Validate(o => o.Burst >= 1, $"{RateLimitOptions.SectionName}:{nameof(RateLimitOptions.Burst)} must be at least 1.")
-            .ValidateOnStart();
+            .ValidateOnStart()
+            .KeepLastValidOnReload();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -58,6 +58,8 @@ public sealed partial class CallbackDispatcher(
                 var settings = options.CurrentValue.Callbacks;
                 try
                 {
+                    // A reload of Callbacks:Concurrency or MaxConcurrency takes effect here, like the other settings.
+                    slots.Reconfigure(settings.Concurrency, settings.ConcurrencyCeiling, settings.BaseDelay);
                     var scannedAt = time.GetUtcNow();
                     var due = await store.GetDueCallbacksAsync(scannedAt, 256, stoppingToken).ConfigureAwait(false);
                     var started = 0;

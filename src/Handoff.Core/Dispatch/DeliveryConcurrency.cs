@@ -32,9 +32,9 @@ internal sealed class DeliveryConcurrency : IDisposable
     public static int Ceiling(int floor, int? max) => max ?? checked(floor * DefaultCeilingFactor);
 
     private readonly Lock _gate = new();
-    private readonly int _floor;
-    private readonly int _ceiling;
-    private readonly TimeSpan _decreaseEvery;
+    private int _floor;
+    private int _ceiling;
+    private TimeSpan _decreaseEvery;
     private readonly TimeProvider _time;
     private readonly string _dispatcher;
     private int _limit;
@@ -54,6 +54,28 @@ internal sealed class DeliveryConcurrency : IDisposable
         _limit = floor;
         _slowStartBelow = ceiling;
         HandoffMetrics.DeliveryConcurrencyChanged(dispatcher, floor);
+    }
+
+    /// <summary>
+    /// New settings while running (the configuration was reloaded): the limit is moved into the new floor and ceiling, and
+    /// a dispatcher waiting for a slot gets one at once if that raised it. Deliveries in flight above a lowered limit finish.
+    /// </summary>
+    public void Reconfigure(int floor, int ceiling, TimeSpan decreaseEvery)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(floor, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ceiling, floor);
+        lock (_gate)
+        {
+            if (floor == _floor && ceiling == _ceiling && decreaseEvery == _decreaseEvery)
+            {
+                return;
+            }
+
+            (_floor, _ceiling, _decreaseEvery) = (floor, ceiling, decreaseEvery);
+            _slowStartBelow = Math.Clamp(_slowStartBelow, floor, ceiling);
+            Change(Math.Clamp(_limit, floor, ceiling));
+            WakeWaiter();
+        }
     }
 
     /// <summary>The current limit on deliveries in flight.</summary>

@@ -105,7 +105,7 @@ public sealed partial class DispatchLock(IHandoffStore store, IOptions<OutboxOpt
         }
     }
 
-    private string LockName => (store as SqliteHandoffStore)?.DispatchLockPath ?? store.GetType().Name;
+    private string LockName => store.DispatchLockName;
 
     public void Dispose()
     {

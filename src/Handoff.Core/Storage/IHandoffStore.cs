@@ -101,6 +101,9 @@ public interface IHandoffStore
     /// </summary>
     IDisposable? TryTakeDispatchLock() => Dispatch.DispatchLock.NotShared;
 
+    /// <summary>What the dispatch lock is, for operators reading the logs (a file path, say); the store's type name by default.</summary>
+    string DispatchLockName => GetType().Name;
+
     /// <summary>
     /// True when another process has committed to this store since the last call (it may have stored work this process's
     /// dispatchers deliver: nobody signals them across processes). May say true when nothing changed; may miss a commit

@@ -152,6 +152,9 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
     public string? DispatchLockPath { get; }
 
     /// <inheritdoc />
+    public string DispatchLockName => DispatchLockPath ?? "(in-memory database: not shared)";
+
+    /// <inheritdoc />
     /// <remarks>
     /// An exclusive lock on <see cref="DispatchLockPath"/>, held open for as long as the lock is held (.NET takes it with
     /// <c>flock</c> on Unix and as a share mode on Windows). The kernel drops it when the process ends, SIGKILL included, so a

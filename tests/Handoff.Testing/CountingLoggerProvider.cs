@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Handoff.Reliability.Tests;
+namespace Handoff.Testing;
 
 /// <summary>Keeps every warning-or-worse record (category, level, message) so a test can count what the product reported.</summary>
 public sealed class CountingLoggerProvider : ILoggerProvider
