@@ -82,6 +82,11 @@ public sealed class StartupTests : IDisposable
     [InlineData("Handoff:Outbox:BatchSize", "-1")]
     [InlineData("Handoff:Outbox:AttemptTimeout", "-00:00:01")]
     [InlineData("Handoff:Outbox:PollInterval", "00:00:00")]
+    [InlineData("Handoff:Outbox:PollInterval", "60.00:00:00")] // a wait that long would throw in the dispatcher
+    [InlineData("Handoff:Outbox:AttemptTimeout", "1.00:00:01")]
+    [InlineData("Handoff:Callbacks:PollInterval", "30.00:00:00")]
+    [InlineData("Handoff:Callbacks:Timeout", "2.00:00:00")]
+    [InlineData("Handoff:Retention:Interval", "50.00:00:00")]
     [InlineData("Handoff:Callbacks:Concurrency", "0")]
     [InlineData("Handoff:Callbacks:MaxConcurrency", "8")] // below the default Concurrency, 32
     [InlineData("Handoff:Callbacks:MaxAttempts", "0")]

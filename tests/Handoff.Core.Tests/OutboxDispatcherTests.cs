@@ -104,6 +104,31 @@ public sealed class OutboxDispatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_long_retry_budget_keeps_retrying_at_the_longest_delay()
+    {
+        // BaseDelay x 2^(attempts - 1) outgrows TimeSpan from ~41 attempts on: the delay must stay at MaxDelay instead.
+        var options = Options.Create(new OutboxOptions { MaxAttempts = 60, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(10) });
+        var dispatcher = new OutboxDispatcher(_db.Store, _db.Signals, new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
+            options, _time, NullLogger<OutboxDispatcher>.Instance, _telemetry);
+        var h = await CreateAsync();
+        for (var i = 0; i < 50; i++)
+        {
+            _adapter.Script.Enqueue(DeliveryResult.Transient("503"));
+        }
+
+        for (var attempt = 1; attempt <= 50; attempt++)
+        {
+            var due = Assert.Single(await _db.Store.GetDueOutboxAsync(_time.GetUtcNow(), 10, Ct));
+            await dispatcher.DeliverAsync(due, _channels, Ct);
+            Assert.Empty(await _db.Store.GetDueOutboxAsync(_time.GetUtcNow(), 10, Ct)); // scheduled later, not given up on
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Equal(50, _adapter.Calls.Count);
+        Assert.NotNull(await _db.Store.GetNextOutboxDueAsync(Ct));
+    }
+
+    [Fact]
     public async Task After_the_retry_budget_the_bot_gets_message_failed()
     {
         var h = await CreateAsync();

@@ -17,8 +17,8 @@ internal sealed class DispatchOptionsValidator :
         errors.Backoff(nameof(options.BaseDelay), options.BaseDelay, nameof(options.MaxDelay), options.MaxDelay);
         errors.Concurrency(nameof(options.Concurrency), options.Concurrency, nameof(options.MaxConcurrency), options.MaxConcurrency);
         errors.AtLeastOne(nameof(options.BatchSize), options.BatchSize);
-        errors.Positive(nameof(options.AttemptTimeout), options.AttemptTimeout);
-        errors.Positive(nameof(options.PollInterval), options.PollInterval);
+        errors.Interval(nameof(options.AttemptTimeout), options.AttemptTimeout);
+        errors.Interval(nameof(options.PollInterval), options.PollInterval);
         return errors.Result;
     }
 
@@ -28,9 +28,9 @@ internal sealed class DispatchOptionsValidator :
         var errors = new Errors($"{CallbackOptions.SectionName}:{nameof(options.Callbacks)}");
         errors.AtLeastOne(nameof(callbacks.MaxAttempts), callbacks.MaxAttempts);
         errors.Backoff(nameof(callbacks.BaseDelay), callbacks.BaseDelay, nameof(callbacks.MaxDelay), callbacks.MaxDelay);
-        errors.Positive(nameof(callbacks.Timeout), callbacks.Timeout);
+        errors.Interval(nameof(callbacks.Timeout), callbacks.Timeout);
         errors.Concurrency(nameof(callbacks.Concurrency), callbacks.Concurrency, nameof(callbacks.MaxConcurrency), callbacks.MaxConcurrency);
-        errors.Positive(nameof(callbacks.PollInterval), callbacks.PollInterval);
+        errors.Interval(nameof(callbacks.PollInterval), callbacks.PollInterval);
         return errors.Result;
     }
 
@@ -49,10 +49,13 @@ internal sealed class DispatchOptionsValidator :
     {
         // KeepFinished may be zero or less: that keeps everything.
         var errors = new Errors(RetentionOptions.SectionName);
-        errors.Positive(nameof(options.Interval), options.Interval);
+        errors.Interval(nameof(options.Interval), options.Interval);
         errors.AtLeastOne(nameof(options.BatchSize), options.BatchSize);
         return errors.Result;
     }
+
+    /// <summary>The longest timeout or polling interval accepted.</summary>
+    internal static readonly TimeSpan LongestInterval = TimeSpan.FromDays(1);
 
     private sealed class Errors(string section)
     {
@@ -73,6 +76,19 @@ internal sealed class DispatchOptionsValidator :
             if (value <= TimeSpan.Zero)
             {
                 _messages.Add($"{section}:{key} must be longer than zero (it is {value}){hint}.");
+            }
+        }
+
+        /// <summary>
+        /// A timeout or a polling interval: longer than zero and at most <see cref="LongestInterval"/> (timers and waits take
+        /// at most ~24 days; beyond that a dispatcher's wait would throw, and no poll or call is meant to take that long).
+        /// </summary>
+        public void Interval(string key, TimeSpan value)
+        {
+            Positive(key, value);
+            if (value > LongestInterval)
+            {
+                _messages.Add($"{section}:{key} must be at most {LongestInterval} (it is {value}).");
             }
         }
 

@@ -21,19 +21,23 @@ public sealed partial class OtherProcessesWatch(IHandoffStore store, HandoffSign
     {
         try
         {
-            // The store counts other processes' commits from when it opened; events from here on are this watch's to wake
-            // readers for (a reader reads what was stored before when it starts).
-            var (lastSeq, _) = await store.GetHandoffsWithEventsAfterAsync(-1, stoppingToken).ConfigureAwait(false);
+            // The store counts other processes' commits from when it opened; events from the first successful look on are
+            // this watch's to wake readers for (a reader reads what was stored before when it starts). A failing first look
+            // (the database busy or unreadable for a moment) is retried on the next tick, like every other look: a throw
+            // out of here would stop the host.
+            long? lastSeq = null;
             using var timer = new PeriodicTimer(Interval, time);
             var failing = false;
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            do
             {
                 try
                 {
-                    lastSeq = await TickAsync(lastSeq, stoppingToken).ConfigureAwait(false);
+                    lastSeq = lastSeq is { } seq
+                        ? await TickAsync(seq, stoppingToken).ConfigureAwait(false)
+                        : (await store.GetHandoffsWithEventsAfterAsync(-1, stoppingToken).ConfigureAwait(false)).LastSeq;
                     failing = false;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     if (!failing)
                     {
@@ -42,6 +46,7 @@ public sealed partial class OtherProcessesWatch(IHandoffStore store, HandoffSign
                     }
                 }
             }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
