@@ -89,6 +89,7 @@ internal sealed partial class GenesysNotificationListener(
                     continue;
                 }
 
+                var startedAt = time.GetTimestamp();
                 var end = await RunSessionAsync(stoppingToken).ConfigureAwait(false);
                 LogSessionEnded(logger, end);
                 GenesysTelemetry.RecordSession(end switch
@@ -99,6 +100,10 @@ internal sealed partial class GenesysNotificationListener(
                 failures = end switch
                 {
                     SessionEnd.Dropped or SessionEnd.Failed => failures + 1,
+                    // A channel that expired after a working session is replaced at once; one that is gone again straight
+                    // away (its subscriptions refused with 404 each time) backs off like a failure, or the listener would
+                    // create channels against Genesys' API in a tight loop.
+                    SessionEnd.ChannelGone when time.GetElapsedTime(startedAt) < options.CurrentValue.Notifications.ReconnectMaxDelay => failures + 1,
                     _ => 0,
                 };
             }
