@@ -193,6 +193,34 @@ public sealed class StartupTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/channels")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_reloaded_rate_limit_applies_without_a_restart()
+    {
+        var settings = ValidSettings();
+        settings["Handoff:RateLimit:Burst"] = "2";
+        settings["Handoff:RateLimit:RequestsPerSecond"] = "1";
+        var reloadable = new ReloadableConfiguration();
+        await using var factory = new ReloadingFactory(settings, reloadable, new CountingLoggerProvider());
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "startup-test-key-0123456789");
+        async Task<int> AcceptedOfAsync(int requests)
+        {
+            var accepted = 0;
+            for (var i = 0; i < requests; i++)
+            {
+                accepted += (await client.GetAsync("/v1/channels")).StatusCode == HttpStatusCode.OK ? 1 : 0;
+            }
+
+            return accepted;
+        }
+
+        Assert.InRange(await AcceptedOfAsync(10), 2, 3); // the burst, and a token that may have come back meanwhile
+
+        reloadable.Change("Handoff:RateLimit:Burst", "50");
+
+        Assert.Equal(10, await AcceptedOfAsync(10));
+    }
+
     private sealed class ReloadingFactory(Dictionary<string, string?> settings, ReloadableConfiguration reloadable, CountingLoggerProvider logs)
         : WebApplicationFactory<ApiApp>
     {

@@ -34,11 +34,13 @@ internal static class RateLimiting
             limiter.AddPolicy(PerClientPolicy, context =>
             {
                 var client = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "anonymous" : "anonymous";
-                var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RateLimitOptions>>().Value;
-                return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+                // The settings are part of the partition's key: after a configuration reload each client gets a bucket with
+                // the new ones (the old bucket is dropped once idle), without a restart.
+                var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<RateLimitOptions>>().CurrentValue;
+                return RateLimitPartition.GetTokenBucketLimiter(new ClientBucket(client, options.Burst, options.RequestsPerSecond), bucket => new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = options.Burst,
-                    TokensPerPeriod = options.RequestsPerSecond,
+                    TokenLimit = bucket.Burst,
+                    TokensPerPeriod = bucket.RequestsPerSecond,
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,
@@ -65,4 +67,7 @@ internal static class RateLimiting
         });
         return services;
     }
+
+    /// <summary>A client's token bucket, keyed by the settings it was made with.</summary>
+    private readonly record struct ClientBucket(string Client, int Burst, int RequestsPerSecond);
 }
