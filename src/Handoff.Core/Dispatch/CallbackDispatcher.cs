@@ -187,11 +187,7 @@ public sealed partial class CallbackDispatcher(
             return permanent ? DeliveryOutcome.Failed : DeliveryOutcome.Retry;
         }
 
-        var delay = TimeSpan.FromMilliseconds(Math.Min(settings.MaxDelay.TotalMilliseconds, settings.BaseDelay.TotalMilliseconds * Math.Pow(2, attempts - 1)));
-        if (retryAfter is { } after && after > delay)
-        {
-            delay = after;
-        }
+        var delay = RetryDelay.For(attempts, settings.BaseDelay, settings.MaxDelay, retryAfter);
 
         HandoffMetrics.Callback("retry");
         LogRetry(logger, item.Event.Seq, item.Event.HandoffId, attempts, delay, error);

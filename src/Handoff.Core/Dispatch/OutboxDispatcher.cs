@@ -377,12 +377,8 @@ public sealed partial class OutboxDispatcher(
 
     private TimeSpan Backoff(int attempts, TimeSpan? retryAfter)
     {
-        // Capped before it becomes a TimeSpan: from ~41 attempts on, BaseDelay x 2^(attempts-1) is longer than any TimeSpan.
-        var exponential = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, attempts - 1));
         var jitter = Random.Shared.Next(0, (int)Math.Clamp(_options.BaseDelay.TotalMilliseconds / 2, 1, int.MaxValue));
-        var delay = TimeSpan.FromMilliseconds(Math.Min(_options.MaxDelay.TotalMilliseconds, exponential + jitter));
-
-        return retryAfter is { } after && after > delay ? after : delay;
+        return RetryDelay.For(attempts, _options.BaseDelay, _options.MaxDelay, retryAfter, jitter);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox stream of handoff {HandoffId} failed; its work stays queued")]
