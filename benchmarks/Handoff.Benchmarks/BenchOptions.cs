@@ -10,11 +10,13 @@ namespace Handoff.Benchmarks;
 /// <c>--ceiling</c> (the paired run against a stateless forwarder instead of Handoff: what one more hop alone costs),
 /// <c>--latency MS</c> (Genesys' inbound API answers after MS milliseconds, in every path), <c>--outbox-concurrency N</c>
 /// (the API's <c>Handoff:Outbox:Concurrency</c>, otherwise its default), <c>--outbox-max-concurrency N</c> (its
-/// <c>Handoff:Outbox:MaxConcurrency</c>; equal to the first for the fixed concurrency of earlier versions).
+/// <c>Handoff:Outbox:MaxConcurrency</c>; equal to the first for the fixed concurrency of earlier versions),
+/// <c>--what-if-free-store</c> (the API's store in memory: <see cref="FreeStore"/>), <c>--database-directory DIR</c> (where
+/// the SQLite file goes).
 /// </summary>
 /// <param name="SynchronousNormal">What-if experiment (<c>--what-if-synchronous-normal</c>): the API's pooled SQLite connections
 /// are primed with <c>PRAGMA synchronous = NORMAL</c>, the setting the store's schema intends but applies to one connection only.</param>
-public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10, string? Sustained = null, int Seconds = 25, bool Ceiling = false, int LatencyMs = 0, int? OutboxConcurrency = null, int? OutboxMaxConcurrency = null)
+public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Iterations, bool Profile, bool Quick, bool SynchronousNormal = false, bool SkipStoreCost = false, bool Paired = false, bool Sequential = false, int Pairs = 10, int WarmupPairs = 10, string? Sustained = null, int Seconds = 25, bool Ceiling = false, int LatencyMs = 0, int? OutboxConcurrency = null, int? OutboxMaxConcurrency = null, string? DatabaseDirectory = null, bool FreeStore = false)
 {
     /// <summary>The target: relaying through Handoff reaches at least this share of the direct throughput.</summary>
     public const double Target = 0.45;
@@ -48,6 +50,8 @@ public sealed record BenchOptions(int Messages, int Senders, int Warmup, int Ite
                 "--latency" => options with { LatencyMs = Next() },
                 "--outbox-concurrency" => options with { OutboxConcurrency = Next() },
                 "--outbox-max-concurrency" => options with { OutboxMaxConcurrency = Next() },
+                "--what-if-free-store" => options with { FreeStore = true },
+                "--database-directory" => options with { DatabaseDirectory = args[++i] },
                 _ => options,
             };
         }

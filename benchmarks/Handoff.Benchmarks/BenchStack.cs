@@ -31,7 +31,7 @@ public sealed class BenchStack : IAsyncDisposable
 
     private readonly BenchOptions _options;
     private readonly GenesysEmulatorFixture _emulator = new();
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"handoff-bench-{Guid.NewGuid():N}.db");
+    private readonly string _databasePath;
     private ApiFactory? _api;
     private WebApplication? _sink;
     private WebApplication? _forwarder;
@@ -40,7 +40,11 @@ public sealed class BenchStack : IAsyncDisposable
     private string[] _senders = [];
     private int _round;
 
-    private BenchStack(BenchOptions options) => _options = options;
+    private BenchStack(BenchOptions options)
+    {
+        _options = options;
+        _databasePath = Path.Combine(options.DatabaseDirectory ?? Path.GetTempPath(), $"handoff-bench-{Guid.NewGuid():N}.db");
+    }
 
     public GenesysEmulatorFixture Emulator => _emulator;
 
@@ -53,8 +57,12 @@ public sealed class BenchStack : IAsyncDisposable
     {
         var stack = new BenchStack(options);
         await stack.StartEmulatorAsync();
-        stack._api = new ApiFactory(stack._emulator, stack._databasePath, options, timedStore ? services => services.AddSingleton<IHandoffStore>(sp =>
-            stack.Store = new TimedStore(new SqliteHandoffStore($"Data Source={stack._databasePath}", sp.GetRequiredService<HandoffSignals>()))) : null);
+        IHandoffStore NewStore(IServiceProvider sp) => options.FreeStore
+            ? new FreeStore(sp.GetRequiredService<HandoffSignals>())
+            : new SqliteHandoffStore($"Data Source={stack._databasePath}", sp.GetRequiredService<HandoffSignals>());
+        stack._api = new ApiFactory(stack._emulator, stack._databasePath, options, timedStore || options.FreeStore
+            ? services => services.AddSingleton<IHandoffStore>(sp => timedStore ? stack.Store = new TimedStore(NewStore(sp)) : NewStore(sp))
+            : null);
         stack._api.UseKestrel(0);
         stack._api.StartServer();
         var api = stack._api.ClientOptions.BaseAddress;

@@ -99,6 +99,27 @@ public sealed class HandoffSignals
         }
     }
 
+    /// <summary>
+    /// A store's write is committed: wakes the feed readers of its handoff when it stored events (and the callback
+    /// dispatcher when the handoff has a callback URL), and the outbox dispatcher when it added an outbox item.
+    /// </summary>
+    public void Committed(UpdateResult result)
+    {
+        if (result.Events.Count > 0 && result.Handoff is not null)
+        {
+            EventsAppended(result.Handoff.Id);
+            if (result.Handoff.CallbackUrl is not null)
+            {
+                CallbacksChanged();
+            }
+        }
+
+        if (result.Outbox is not null && !result.OutboxDuplicate)
+        {
+            OutboxChanged(result.Outbox.HandoffId);
+        }
+    }
+
     public void EventsAppended(string handoffId)
     {
         if (_handoffWaiters.TryRemove(handoffId, out var tcs))

@@ -448,7 +448,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             return new UpdateResult(UpdateOutcome.Applied, transition.Handoff, events, outbox, outboxDuplicate);
         }, cancellationToken).ConfigureAwait(false);
 
-        Publish(result);
+        _signals.Committed(result);
         return result;
     }
 
@@ -628,7 +628,7 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
             return new OutboxStep(completed, next);
         }, cancellationToken).ConfigureAwait(false);
 
-        Publish(step.Completed);
+        _signals.Committed(step.Completed);
         _signals.OutboxChanged(item.HandoffId);
         return step;
     }
@@ -836,23 +836,6 @@ public sealed class SqliteHandoffStore : IHandoffStore, IDisposable
         await WriteAsync((connection, tx) => Execute(connection, tx,
                 "UPDATE callbacks SET status = $status, attempts = $attempts, next_attempt_at = $next, last_error = $error WHERE event_seq = $seq",
                 ("$status", (int)status), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$seq", item.Event.Seq)), cancellationToken).ConfigureAwait(false);
-    }
-
-    private void Publish(UpdateResult result)
-    {
-        if (result.Events.Count > 0 && result.Handoff is not null)
-        {
-            _signals.EventsAppended(result.Handoff.Id);
-            if (result.Handoff.CallbackUrl is not null)
-            {
-                _signals.CallbacksChanged();
-            }
-        }
-
-        if (result.Outbox is not null && !result.OutboxDuplicate)
-        {
-            _signals.OutboxChanged(result.Outbox.HandoffId);
-        }
     }
 
     private IReadOnlyList<HandoffEvent> ApplyTransition(SqliteConnection connection, SqliteTransaction tx, HandoffRecord current, Transition transition)
