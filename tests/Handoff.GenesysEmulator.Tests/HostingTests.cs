@@ -3,6 +3,9 @@ using Handoff.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Handoff.GenesysEmulator.Tests;
@@ -80,6 +83,43 @@ public sealed class HostingTests(GenesysEmulatorFixture emulator) : IClassFixtur
 
         Assert.NotNull(validation);
         Assert.Contains(validation.Failures, f => f.Contains(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_running_emulator_keeps_its_settings_when_the_configuration_is_reloaded_with_invalid_ones()
+    {
+        // Without LastValidOptionsMonitor the webhook dispatcher's, notification hub's and trigger sender's next read of
+        // the settings throws instead.
+        var reloadable = new ReloadableConfiguration();
+        var logs = new CountingLoggerProvider();
+        await using var factory = new WebApplicationFactory<EmulatorApp>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.ConfigureAppConfiguration((_, configuration) =>
+            {
+                configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Emulator:ClientId"] = "id",
+                    ["Emulator:ClientSecret"] = "secret",
+                    ["Emulator:Webhooks:MaxRetries"] = "3",
+                });
+                configuration.Add(reloadable);
+            });
+            builder.ConfigureLogging(logging => logging.AddProvider(logs));
+        });
+        using var http = factory.CreateClient();
+        var monitor = factory.Services.GetRequiredService<IOptionsMonitor<EmulatorOptions>>();
+        Assert.Equal(3, monitor.CurrentValue.Webhooks.MaxRetries);
+
+        reloadable.Change("Emulator:Webhooks:MaxRetries", "1000");
+
+        Assert.Equal(3, monitor.CurrentValue.Webhooks.MaxRetries);
+        Assert.Contains(logs.Records, r => r.Level == LogLevel.Error && r.Message.Contains("Emulator:Webhooks:MaxRetries must be between 0 and 100."));
+        Assert.False(factory.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive")).StatusCode);
+
+        reloadable.Change("Emulator:Webhooks:MaxRetries", "7");
+        Assert.Equal(7, monitor.CurrentValue.Webhooks.MaxRetries);
     }
 
     private static OptionsValidationException FindValidationError(Exception error)

@@ -1,3 +1,4 @@
+using Handoff.Channels;
 using Handoff.GenesysEmulator.Control;
 using Handoff.GenesysEmulator.Faults;
 using Handoff.GenesysEmulator.Notifications;
@@ -21,7 +22,9 @@ internal static class EmulatorServiceCollectionExtensions
 
         services.AddOptions<EmulatorOptions>()
             .Bind(builder.Configuration.GetSection(EmulatorOptions.SectionName))
-            .ValidateOnStart();
+            .ValidateOnStart()
+            // Settings read while running (webhook retries, notification and trigger timing) survive an invalid reload.
+            .KeepLastValidOnReload();
         services.AddSingleton<IValidateOptions<EmulatorOptions>, EmulatorOptionsValidator>();
 
         // Errors: ProblemDetails everywhere except /api/v2 (Genesys error body). A body that cannot be bound answers
